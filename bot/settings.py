@@ -1,0 +1,66 @@
+"""Settings, read from the environment or a ``.env`` file (python-dotenv).
+
+Every setting is listed, with its meaning, in ``.env.example``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
+
+
+def _int_list(raw: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in raw.replace(",", " ").split())
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus: Path = DEFAULT_CORPUS
+    cache_dir: Path | None = None
+    # repr=False: a Settings object may be logged, the token never.
+    discord_token: str | None = field(default=None, repr=False)
+    guild_ids: tuple[int, ...] = ()
+    shards: int | None = None
+    api_base_url: str | None = None
+    gateway_url: str | None = None
+    cooldown_seconds: float = 5.0
+    max_sources: int = 5
+
+
+class SettingsError(ValueError):
+    """A setting is present but malformed; the message names it."""
+
+
+def load_settings(env_file: str | os.PathLike[str] | None = None) -> Settings:
+    """Settings from the environment, after loading ``.env`` (the environment wins)."""
+    load_dotenv(env_file or Path.cwd() / ".env", override=False)
+    env = os.environ
+    try:
+        guild_ids = _int_list(env.get("CITEBOT_GUILD_IDS", ""))
+    except ValueError as error:
+        raise SettingsError("CITEBOT_GUILD_IDS must be guild ids (numbers) separated by commas") from error
+    shards_raw = env.get("CITEBOT_SHARDS", "").strip()
+    if shards_raw and not shards_raw.isdigit():
+        raise SettingsError("CITEBOT_SHARDS must be a whole number of shards (or 'auto' left empty)")
+    cooldown_raw = env.get("CITEBOT_COOLDOWN_SECONDS", "").strip()
+    try:
+        cooldown = float(cooldown_raw) if cooldown_raw else Settings.cooldown_seconds
+    except ValueError as error:
+        raise SettingsError("CITEBOT_COOLDOWN_SECONDS must be a number of seconds") from error
+    cache_raw = env.get("CITEBOT_CACHE_DIR", "").strip()
+    return Settings(
+        corpus=Path(env.get("CITEBOT_CORPUS", "").strip() or DEFAULT_CORPUS),
+        cache_dir=Path(cache_raw) if cache_raw else None,
+        discord_token=env.get("DISCORD_TOKEN", "").strip() or None,
+        guild_ids=guild_ids,
+        shards=int(shards_raw) if shards_raw else None,
+        api_base_url=env.get("DISCORD_API_BASE_URL", "").strip() or None,
+        gateway_url=env.get("DISCORD_GATEWAY_URL", "").strip() or None,
+        cooldown_seconds=cooldown,
+    )

@@ -1,0 +1,95 @@
+"""The Answer: one plain data object, built once, rendered by every front end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["answered", "no_answer"]
+Stance = Literal["supports", "refutes", "discusses"]
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A verbatim span of a document: always ``document.text[start:end]``."""
+
+    text: str
+    start: int
+    end: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "start": self.start, "end": self.end}
+
+
+@dataclass(frozen=True)
+class SourceEvidence:
+    """One cited source: its citation, its relevance and its best quotes."""
+
+    id: str
+    title: str
+    url: str | None
+    publisher: str | None
+    author: str | None
+    score: float
+    quotes: tuple[Quote, ...]
+    path: str | None = None
+    # Set by the disagreement engine; None means it has not judged this source.
+    stance: Stance | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "publisher": self.publisher,
+            "author": self.author,
+            "score": round(self.score, 6),
+            "quotes": [quote.to_dict() for quote in self.quotes],
+        }
+        if self.path is not None:
+            data["path"] = self.path
+        if self.stance is not None:
+            data["stance"] = self.stance
+        return data
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two quotes from different sources that cannot both be true."""
+
+    sources: tuple[str, str]
+    quotes: tuple[str, str]
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"sources": list(self.sources), "quotes": list(self.quotes), "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Everything any front end shows about one question."""
+
+    question: str
+    status: Status
+    sources: tuple[SourceEvidence, ...] = ()
+    # None until the disagreement engine has judged the answer: then the JSON omits them.
+    disagreement: bool | None = None
+    conflicts: tuple[Conflict, ...] | None = None
+    # The claim the stance of each source is judged against (a yes/no question read as a statement).
+    claim: str | None = None
+    id: Any = field(default=None, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        if self.id is not None:
+            data["id"] = self.id
+        data["question"] = self.question
+        data["status"] = self.status
+        data["sources"] = [source.to_dict() for source in self.sources]
+        if self.claim is not None:
+            data["claim"] = self.claim
+        if self.disagreement is not None:
+            data["disagreement"] = self.disagreement
+        if self.conflicts is not None:
+            data["conflicts"] = [conflict.to_dict() for conflict in self.conflicts]
+        return data

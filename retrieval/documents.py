@@ -1,0 +1,228 @@
+"""Corpus files → documents with metadata.
+
+A corpus is a folder (read recursively) or a single file. Supported formats:
+
+- ``.txt`` / ``.md``: optional YAML front matter (title, url, publisher, author, date,
+  ``quotable_until``); without a title the first non-empty line is the title.
+- ``.html`` / ``.htm``: main text, title and site name extracted by trafilatura.
+- ``.jsonl``: one document per line with ``id``, ``title``, ``text`` and optional
+  ``url``, ``publisher``, ``author``, ``date``.
+
+A file (or JSONL line) that cannot be read is skipped with one warning naming it and
+why; the rest still loads.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+import yaml
+
+logger = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
+HTML_SUFFIXES = frozenset({".html", ".htm"})
+JSONL_SUFFIXES = frozenset({".jsonl"})
+CORPUS_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+
+Warn = Callable[[str], None]
+
+
+class CorpusError(Exception):
+    """The corpus as a whole cannot be used (missing, or no readable document)."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article: its verbatim text and its citation.
+
+    ``quotable_end`` marks where the article proper ends; text after it (a site's
+    teasers, author box, comments) is kept verbatim but never indexed or quoted.
+    """
+
+    id: str
+    title: str
+    text: str
+    url: str | None = None
+    publisher: str | None = None
+    author: str | None = None
+    date: str | None = None
+    path: str | None = None
+    quotable_end: int | None = None
+
+    @property
+    def quotable_text(self) -> str:
+        return self.text[: self.quotable_length]
+
+    @property
+    def quotable_length(self) -> int:
+        return len(self.text) if self.quotable_end is None else self.quotable_end
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "publisher": self.publisher,
+            "author": self.author,
+            "date": self.date,
+            "path": self.path,
+        }
+
+
+class DocumentError(ValueError):
+    """One file or line could not be turned into a document; the message says why."""
+
+
+def _optional_str(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip().lstrip("#").strip()
+    return ""
+
+
+def _quotable_end(text: str, marker: object) -> int | None:
+    """Where the marker line (``quotable_until`` in front matter) starts, if given."""
+    if marker is None:
+        return None
+    position = text.find(str(marker))
+    if position < 0:
+        raise DocumentError(f"quotable_until marker {str(marker)!r} does not occur in the text")
+    return position
+
+
+def document_from_fields(fields: dict[str, Any], *, doc_id: str, path: str | None) -> Document:
+    """Build a document from metadata fields and text, checking what a citation needs."""
+    text = fields.get("text")
+    if not isinstance(text, str) or not text.strip():
+        raise DocumentError("no text")
+    title = _optional_str(fields.get("title")) or _first_line(text)
+    return Document(
+        id=doc_id,
+        title=title,
+        text=text,
+        url=_optional_str(fields.get("url")),
+        publisher=_optional_str(fields.get("publisher")),
+        author=_optional_str(fields.get("author")),
+        date=_optional_str(fields.get("date")),
+        path=path,
+        quotable_end=_quotable_end(text, fields.get("quotable_until")),
+    )
+
+
+def _read_text_file(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise DocumentError(f"not UTF-8 text ({error.reason} at byte {error.start})") from error
+
+
+def load_text_document(path: Path, doc_id: str) -> Document:
+    try:
+        metadata, content = frontmatter.parse(_read_text_file(path))
+    except yaml.YAMLError as error:
+        raise DocumentError(f"bad YAML front matter ({error.__class__.__name__})") from error
+    return document_from_fields({**metadata, "text": content}, doc_id=doc_id, path=doc_id)
+
+
+def load_html_document(path: Path, doc_id: str) -> Document:
+    import trafilatura  # imported here: it is heavy and only HTML corpora need it
+
+    extracted = trafilatura.bare_extraction(_read_text_file(path), with_metadata=True)
+    if extracted is None or not (extracted.text or "").strip():
+        raise DocumentError("no main text found in the HTML")
+    fields = {
+        "text": extracted.text,
+        "title": extracted.title,
+        "url": extracted.url,
+        "publisher": extracted.sitename,
+        "author": extracted.author,
+        "date": extracted.date,
+    }
+    return document_from_fields(fields, doc_id=doc_id, path=doc_id)
+
+
+def document_from_json(record: object, *, path: str | None) -> Document:
+    """A JSONL record (or an inline batch document) → a document."""
+    if not isinstance(record, dict):
+        raise DocumentError("not a JSON object")
+    doc_id = record.get("id")
+    if doc_id is None or (isinstance(doc_id, str) and not doc_id.strip()):
+        raise DocumentError("missing 'id'")
+    if not isinstance(record.get("text"), str):
+        raise DocumentError("missing 'text'")
+    return document_from_fields(record, doc_id=str(doc_id), path=path)
+
+
+def load_jsonl_documents(path: Path, display: str, warn: Warn) -> Iterator[Document]:
+    with path.open(encoding="utf-8", errors="strict") as lines:
+        for line_number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            where = f"{display}:{line_number}"
+            try:
+                yield document_from_json(json.loads(line), path=where)
+            except (json.JSONDecodeError, DocumentError) as error:
+                warn(f"skipped {where}: {error}")
+
+
+def corpus_files(root: Path) -> list[Path]:
+    """The corpus files under a folder (recursively, sorted) or the single file given."""
+    if not root.exists():
+        raise CorpusError(f"corpus not found: {root}")
+    if root.is_file():
+        return [root]
+    return sorted(
+        path
+        for path in root.rglob("*")
+        if path.is_file()
+        and path.suffix.lower() in CORPUS_SUFFIXES
+        and not any(part.startswith(".") for part in path.relative_to(root).parts)
+    )
+
+
+def _load_file(path: Path, display: str, warn: Warn) -> Iterable[Document]:
+    suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        return load_jsonl_documents(path, display, warn)
+    if suffix in HTML_SUFFIXES:
+        return [load_html_document(path, display)]
+    return [load_text_document(path, display)]
+
+
+def load_documents(root: Path, warn: Warn | None = None) -> list[Document]:
+    """Every readable document under ``root``; unreadable ones are warned about and skipped."""
+    warn = warn or logger.warning
+    base = root if root.is_dir() else root.parent
+    documents: list[Document] = []
+    seen_ids: set[str] = set()
+    for path in corpus_files(root):
+        display = path.relative_to(base).as_posix()
+        try:
+            loaded = list(_load_file(path, display, warn))
+        except (OSError, DocumentError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+            warn(f"skipped {display}: {reason}")
+            continue
+        for document in loaded:
+            if document.id in seen_ids:
+                warn(f"skipped {document.path}: duplicate document id {document.id!r}")
+                continue
+            seen_ids.add(document.id)
+            documents.append(document)
+    if not documents:
+        raise CorpusError(f"no readable documents in corpus {root}")
+    return documents

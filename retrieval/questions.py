@@ -1,0 +1,39 @@
+"""Checking and cleaning a user's question before it reaches the index."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_QUESTION_CHARS = 1_000
+
+# Format characters (zero-width spaces and joiners, bidi marks and overrides, BOM) are
+# invisible: they would split words for the tokenizer and could hide text from a reader.
+_INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
+_SPACE = re.compile(r"\s+")
+
+
+class QuestionError(ValueError):
+    """A question that cannot be answered as asked; ``str(error)`` is a message for the user."""
+
+
+def clean_question(question: str) -> str:
+    """The question as the index reads it: NFC, no invisible characters, single spaces.
+
+    Raises QuestionError for a question that is empty once cleaned or longer than
+    MAX_QUESTION_CHARS characters.
+    """
+    if not isinstance(question, str):
+        raise QuestionError("the question must be text")
+    text = unicodedata.normalize("NFC", question)
+    text = _INVISIBLE.sub("", text)
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    text = _SPACE.sub(" ", text).strip()
+    if not text:
+        raise QuestionError("the question is empty: ask something, e.g. 'Is Ballerina based on a true story?'")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"the question is too long ({len(text):,} characters; the limit is {MAX_QUESTION_CHARS:,}): "
+            "ask about one thing at a time"
+        )
+    return text
