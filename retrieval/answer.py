@@ -16,9 +16,18 @@ class Quote:
     text: str
     start: int
     end: int
+    # True when the quote starts (ends) inside its sentence: renderers show an ellipsis.
+    cut_before: bool = False
+    cut_after: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "start": self.start, "end": self.end}
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "cut_before": self.cut_before,
+            "cut_after": self.cut_after,
+        }
 
 
 @dataclass(frozen=True)

@@ -1,42 +1,119 @@
 """The engine: a corpus and its index, answering questions with an Answer.
 
-    engine = Engine.from_path("corpus/")
-    answer = engine.ask("Is Ballerina based on a true story?")
-    answer.to_dict()
+engine = Engine.from_path("corpus/")
+answer = engine.ask("Is Ballerina based on a true story?")
+answer.to_dict()
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from retrieval.answer import Answer
-from retrieval.documents import Document, Warn
+from retrieval.cache import corpus_fingerprint, default_cache_dir, load_entry, save_entry
+from retrieval.documents import CorpusError, Document, Warn, load_documents
+from retrieval.evidence import gather_evidence
+from retrieval.index import IndexParameters, PassageIndex
+from retrieval.passages import sentence_spans
+from retrieval.questions import clean_question
+
+logger = logging.getLogger(__name__)
+
+
+def build_index(documents: Sequence[Document], parameters: IndexParameters | None = None) -> PassageIndex:
+    """Split every document's quotable text into sentences and index them."""
+    texts = [document.quotable_text for document in documents]
+    return PassageIndex(parameters).fit(texts, [sentence_spans(text) for text in texts])
 
 
 class Engine:
-    """A loaded corpus with its passage index. Thread-safe for concurrent ``ask`` calls."""
+    """A loaded corpus with its passage index. Read-only once built, so ``ask`` is safe to
+    call from many threads at once."""
 
-    documents: Sequence[Document]
+    def __init__(self, documents: Sequence[Document], index: PassageIndex) -> None:
+        if index.n_documents != len(documents):
+            raise ValueError("index and documents disagree")
+        self.documents = documents
+        self.index = index
+        self._by_id = {document.id: number for number, document in enumerate(self._metadata_view())}
+
+    def _metadata_view(self) -> Sequence[Document]:
+        return self.documents
 
     @classmethod
-    def from_path(cls, corpus: str | Path, *, cache_dir: Path | None = None, warn: Warn | None = None) -> Engine:
+    def from_documents(
+        cls, documents: Sequence[Document], parameters: IndexParameters | None = None
+    ) -> Engine:
+        """An engine over documents in memory (nothing saved)."""
+        if not documents:
+            raise CorpusError("no documents to answer from")
+        return cls(list(documents), build_index(documents, parameters))
+
+    @classmethod
+    def from_path(
+        cls,
+        corpus: str | Path,
+        *,
+        cache_dir: Path | None = None,
+        warn: Warn | None = None,
+        parameters: IndexParameters | None = None,
+    ) -> Engine:
         """Load the corpus at ``corpus``, using the saved index when it matches the files."""
-        raise NotImplementedError
+        root = Path(corpus)
+        warn = warn or logger.warning
+        parameters = parameters or IndexParameters()
+        fingerprint = corpus_fingerprint(root, parameters)
+        cache_dir = cache_dir or default_cache_dir(root)
+        entry = cache_dir / fingerprint
+        if entry.exists():
+            try:
+                documents, index, warnings = load_entry(entry)
+            except (OSError, ValueError, KeyError, TypeError) as error:
+                warn(f"rebuilding the index: the saved one is unreadable ({error.__class__.__name__})")
+            else:
+                for message in warnings:
+                    warn(message)
+                return cls(documents, index)
+        warnings: list[str] = []
 
-    @classmethod
-    def from_documents(cls, documents: Sequence[Document]) -> Engine:
-        """An engine over documents in memory (no saved index)."""
-        raise NotImplementedError
+        def record(message: str) -> None:
+            warnings.append(message)
+            warn(message)
 
-    def ask(self, question: str, *, max_sources: int | None = 5) -> Answer:
+        loaded = load_documents(root, record)
+        index = build_index(loaded, parameters)
+        try:
+            save_entry(cache_dir, fingerprint, loaded, index, warnings)
+        except OSError as error:
+            warn(f"could not save the index in {cache_dir} ({error.strerror}); it will be rebuilt next start")
+        return cls(loaded, index)
+
+    def ask(self, question: str, *, max_sources: int | None = 5, question_id: Any = None) -> Answer:
         """Answer a question or claim. Raises QuestionError with a user-facing message."""
-        raise NotImplementedError
+        text = clean_question(question)
+        if max_sources is not None and max_sources < 1:
+            raise ValueError("max_sources must be at least 1")
+        query = self.index.query(text)
+        sources = gather_evidence(self.index, self.documents, query, max_sources=max_sources)
+        if not sources:
+            return Answer(question=text, status="no_answer", id=question_id)
+        return Answer(question=text, status="answered", sources=sources, id=question_id)
 
     def document(self, doc_id: str) -> Document | None:
         """The document with this id, if any."""
-        raise NotImplementedError
+        number = self._by_id.get(doc_id)
+        return None if number is None else self.documents[number]
 
     def find_documents(self, text: str, *, limit: int = 25) -> list[Document]:
         """Documents whose title or id contains ``text`` (case-insensitive), for autocomplete."""
-        raise NotImplementedError
+        needle = text.casefold().strip()
+        found = []
+        for document in self.documents:
+            if needle in document.title.casefold() or needle in document.id.casefold():
+                found.append(document)
+                if len(found) == limit:
+                    break
+        return found

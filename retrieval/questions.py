@@ -30,7 +30,9 @@ def clean_question(question: str) -> str:
     text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     text = _SPACE.sub(" ", text).strip()
     if not text:
-        raise QuestionError("the question is empty: ask something, e.g. 'Is Ballerina based on a true story?'")
+        raise QuestionError(
+            "the question is empty: ask something, e.g. 'Is Ballerina based on a true story?'"
+        )
     if len(text) > MAX_QUESTION_CHARS:
         raise QuestionError(
             f"the question is too long ({len(text):,} characters; the limit is {MAX_QUESTION_CHARS:,}): "

@@ -1,0 +1,186 @@
+"""The `citebot` command: the offline harness (ask, batch), the bot (serve) and training.
+
+Run with no command, it does the main job: serve on Discord when a token is configured,
+otherwise answer a sample question offline and say how to connect.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.render_text import render_answer
+from bot.settings import Settings, SettingsError, load_settings
+from retrieval.documents import CorpusError, DocumentError, document_from_json
+from retrieval.engine import Engine
+from retrieval.questions import QuestionError
+
+SAMPLE_QUESTION = "Is Ballerina based on a true story?"
+EXIT_USAGE = 2
+
+
+class CommandError(Exception):
+    """A problem the user can fix; printed as one line, exit code 2."""
+
+
+def _warn(message: str) -> None:
+    print(f"citebot: warning: {message}", file=sys.stderr)
+
+
+def _positive_int(raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {raw!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="citebot", description="Answer questions from a corpus with verbatim, cited quotes."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    corpus_help = "corpus folder or file (default: $CITEBOT_CORPUS, else corpus/)"
+
+    ask = commands.add_parser("ask", help="answer one question and print the answer")
+    ask.add_argument("question")
+    ask.add_argument("--corpus", type=Path, help=corpus_help)
+    ask.add_argument("--max-sources", type=_positive_int, default=5, metavar="N")
+    ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+
+    batch = commands.add_parser("batch", help="answer JSON lines from stdin, one JSON answer per line")
+    batch.add_argument("--corpus", type=Path, help=corpus_help)
+    batch.add_argument("--max-sources", type=_positive_int, default=5, metavar="N")
+
+    commands.add_parser("serve", help="run the Discord bot (needs DISCORD_TOKEN)")
+    train = commands.add_parser(
+        "train-stance", help="train the stance model from ../shared/data", add_help=False
+    )
+    train.add_argument("rest", nargs=argparse.REMAINDER)
+    return parser
+
+
+def open_engine(settings: Settings, corpus: Path | None) -> Engine:
+    try:
+        return Engine.from_path(corpus or settings.corpus, cache_dir=settings.cache_dir, warn=_warn)
+    except CorpusError as error:
+        raise CommandError(str(error)) from error
+
+
+def command_ask(arguments: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    engine = open_engine(settings, arguments.corpus)
+    try:
+        answer = engine.ask(arguments.question, max_sources=arguments.max_sources)
+    except QuestionError as error:
+        raise CommandError(str(error)) from error
+    out.write(
+        json.dumps(answer.to_dict(), ensure_ascii=False) + "\n" if arguments.json else render_answer(answer)
+    )
+    return 0
+
+
+def answer_line(line: str, engine: Engine, max_sources: int) -> dict[str, Any]:
+    """One batch input line → one output object (an answer, or an error that names the problem)."""
+    try:
+        request = json.loads(line)
+    except json.JSONDecodeError as error:
+        return {"id": None, "error": f"not valid JSON ({error.msg} at column {error.colno})"}
+    if not isinstance(request, dict):
+        return {"id": None, "error": "each line must be a JSON object with 'question'"}
+    question_id = request.get("id")
+    question = request.get("question")
+    if not isinstance(question, str):
+        return {"id": question_id, "error": "missing 'question' (a string)"}
+    try:
+        if "documents" in request:
+            engine = engine_for_line(request["documents"])
+        return engine.ask(question, max_sources=max_sources, question_id=question_id).to_dict() | {
+            "id": question_id
+        }
+    except (QuestionError, DocumentError, CorpusError) as error:
+        return {"id": question_id, "error": str(error)}
+
+
+def engine_for_line(documents: object) -> Engine:
+    if not isinstance(documents, list) or not documents:
+        raise DocumentError("'documents' must be a non-empty list of {id, title, text, url?}")
+    parsed = []
+    for position, record in enumerate(documents):
+        try:
+            parsed.append(document_from_json(record, path=None))
+        except DocumentError as error:
+            raise DocumentError(f"documents[{position}]: {error}") from error
+    if len({document.id for document in parsed}) != len(parsed):
+        raise DocumentError("'documents' has two documents with the same id")
+    return Engine.from_documents(parsed)
+
+
+def command_batch(
+    arguments: argparse.Namespace, settings: Settings, lines: Iterable[str], out: TextIO
+) -> int:
+    engine = open_engine(settings, arguments.corpus)
+    for line in lines:
+        if not line.strip():
+            continue
+        out.write(json.dumps(answer_line(line, engine, arguments.max_sources), ensure_ascii=False) + "\n")
+    return 0
+
+
+def command_serve(settings: Settings) -> int:
+    from bot.app import serve  # imported here: discord.py is only needed to serve
+
+    return serve(settings)
+
+
+def command_main_job(settings: Settings, out: TextIO) -> int:
+    """With a token, serve; without one, show the offline harness and how to connect."""
+    if settings.discord_token:
+        return command_serve(settings)
+    print(
+        "citebot: no DISCORD_TOKEN set, so answering a sample question offline. To run the Discord bot, "
+        "put DISCORD_TOKEN=... in .env (see .env.example and the README) and run `citebot serve`.",
+        file=sys.stderr,
+    )
+    engine = open_engine(settings, None)
+    out.write(f"Corpus: {len(engine.documents)} documents from {settings.corpus}\n\n")
+    out.write(render_answer(engine.ask(SAMPLE_QUESTION)))
+    return 0
+
+
+def command_train_stance(rest: list[str]) -> int:
+    from retrieval.stance.train import main as train_main
+
+    return train_main(rest)
+
+
+def main(
+    argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> int:
+    arguments = build_parser().parse_args(argv)
+    out = stdout or sys.stdout
+    try:
+        settings = load_settings()
+        if arguments.command == "ask":
+            return command_ask(arguments, settings, out)
+        if arguments.command == "batch":
+            return command_batch(arguments, settings, stdin or sys.stdin, out)
+        if arguments.command == "serve":
+            return command_serve(settings)
+        if arguments.command == "train-stance":
+            return command_train_stance(arguments.rest)
+        return command_main_job(settings, out)
+    except (CommandError, SettingsError) as error:
+        print(f"citebot: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

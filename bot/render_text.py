@@ -1,0 +1,70 @@
+"""Answer → plain text, as `citebot ask` prints it."""
+
+from __future__ import annotations
+
+import textwrap
+
+from retrieval.answer import Answer, Quote, SourceEvidence
+
+STANCE_PHRASES = {
+    "supports": "supports the claim",
+    "refutes": "refutes the claim",
+    "discusses": "discusses it without taking a side",
+}
+NO_ANSWER = "No source in the corpus covers this."
+
+
+def quote_text(quote: Quote) -> str:
+    """The quote with an ellipsis wherever it was cut inside a sentence."""
+    return f"{'…' if quote.cut_before else ''}{quote.text}{'…' if quote.cut_after else ''}"
+
+
+def citation(source: SourceEvidence) -> str:
+    parts = [source.title]
+    byline = ", ".join(part for part in (source.publisher, source.author) if part)
+    if byline:
+        parts.append(byline)
+    return " — ".join(parts)
+
+
+def _wrap_quote(text: str, indent: str) -> list[str]:
+    return textwrap.wrap(f"“{text}”", width=88, initial_indent=indent + "> ", subsequent_indent=indent + "  ")
+
+
+def render_source(number: int, source: SourceEvidence) -> list[str]:
+    lines = [f"[{number}] {citation(source)}", f"    {source.url or '(no link)'}  · {source.id}"]
+    if source.stance is not None:
+        lines.append(f"    Stance: {STANCE_PHRASES.get(source.stance, source.stance)}")
+    for quote in source.quotes:
+        lines.extend(_wrap_quote(quote_text(quote), "    "))
+        lines.append(f"      (characters {quote.start}–{quote.end})")
+    return lines
+
+
+def render_conflicts(answer: Answer, numbers: dict[str, int]) -> list[str]:
+    if not answer.disagreement or not answer.conflicts:
+        return []
+    lines = ["THE SOURCES DISAGREE."]
+    for conflict in answer.conflicts:
+        lines.append(f"  On this point ({conflict.reason}):")
+        for source_id, text in zip(conflict.sources, conflict.quotes, strict=True):
+            lines.extend(_wrap_quote(text, f"    [{numbers.get(source_id, '?')}] "))
+    lines.append("")
+    return lines
+
+
+def render_answer(answer: Answer) -> str:
+    lines = [f"Q: {answer.question}", ""]
+    if answer.status == "no_answer":
+        lines.append(NO_ANSWER)
+        return "\n".join(lines) + "\n"
+    numbers = {source.id: number for number, source in enumerate(answer.sources, start=1)}
+    lines.extend(render_conflicts(answer, numbers))
+    if answer.disagreement is False and len(answer.sources) == 1:
+        lines.extend(["Only one source in the corpus covers this.", ""])
+    if answer.claim is not None:
+        lines.extend([f"Claim checked: {answer.claim}", ""])
+    for number, source in enumerate(answer.sources, start=1):
+        lines.extend(render_source(number, source))
+        lines.append("")
+    return "\n".join(lines)

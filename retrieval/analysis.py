@@ -1,0 +1,65 @@
+"""Text → index terms: the analyser shared by indexing and questions.
+
+Lower-cased word tokens, English stop words dropped, Snowball-stemmed (PyStemmer, a C
+stemmer), then unigrams plus bigrams of adjacent kept words. The choice was measured on
+SQuAD v1.1 dev paragraph retrieval (see bench/squad.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import Stemmer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from sklearn.utils import murmurhash3_32
+
+N_FEATURES = 2**21
+
+_WORD = re.compile(r"[^\W_]+")
+# Typographic apostrophes would otherwise split "film’s" differently from "film's".
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
+# scikit-learn's list, less the words that carry content in questions ("first", "found",
+# "fire", "system", numbers...): keeping them measured better on SQuAD.
+_CONTENT_WORDS = frozenset(
+    ["amount", "bill", "bottom", "call", "con", "cry", "de", "describe", "detail", "eight", "eleven", "empty", "fifteen", "fifty", "fill", "find", "fire", "first", "five", "forty", "found", "four", "front", "full", "give", "hundred", "interest", "keep", "last", "made", "mill", "move", "name", "nine", "one", "part", "serious", "show", "side", "sincere", "six", "sixty", "system", "take", "ten", "thick", "thin", "third", "three", "top", "twelve", "twenty", "two"]
+)
+STOP_WORDS = (frozenset(ENGLISH_STOP_WORDS) - _CONTENT_WORDS) | {"s", "t", "d", "ll", "ve", "re", "m"}
+
+
+class Analyzer:
+    """Callable text → list of terms; picklable, so scikit-learn can call it in workers."""
+
+    def __init__(self, *, ngram_range: tuple[int, int] = (1, 2), stem: bool = True) -> None:
+        self.ngram_range = ngram_range
+        self.stem = stem
+        self._stemmer = Stemmer.Stemmer("english") if stem else None
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"ngram_range": self.ngram_range, "stem": self.stem}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__init__(**state)  # type: ignore[misc]
+
+    def words(self, text: str) -> list[str]:
+        """The kept (non-stop) words of the text, stemmed."""
+        tokens = [w for w in _WORD.findall(text.translate(_APOSTROPHES).lower()) if w not in STOP_WORDS]
+        return self._stemmer.stemWords(tokens) if self._stemmer else tokens
+
+    def __call__(self, text: str) -> list[str]:
+        words = self.words(text)
+        low, high = self.ngram_range
+        terms = list(words) if low == 1 else []
+        for n in range(max(2, low), high + 1):
+            terms.extend(" ".join(words[i : i + n]) for i in range(len(words) - n + 1))
+        return terms
+
+
+def term_ids(terms: Iterable[str], n_features: int = N_FEATURES) -> np.ndarray:
+    """Hashed column ids, exactly as scikit-learn's HashingVectorizer assigns them."""
+    ids = []
+    for term in terms:
+        h = murmurhash3_32(term, seed=0)
+        ids.append((2147483647 - (n_features - 1)) % n_features if h == -2147483648 else abs(h) % n_features)
+    return np.asarray(ids, dtype=np.int64)

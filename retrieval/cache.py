@@ -1,0 +1,142 @@
+"""The saved index: keyed by the corpus content, loaded on start, rebuilt when stale.
+
+A cache folder holds one entry per corpus fingerprint (a hash of every corpus file's
+path and bytes, plus the index format). An entry is written to a temporary folder and
+renamed into place, so a crash never leaves a half-written entry under a valid name; an
+entry that fails to load or check is rebuilt, never trusted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.documents import Document, corpus_files
+from retrieval.index import IndexParameters, PassageIndex
+
+logger = logging.getLogger(__name__)
+
+# Bump when the saved layout changes. The source of the modules that decide what is
+# indexed is part of the key too, so changing the analyser can never reuse a stale index.
+INDEX_FORMAT = 1
+CACHE_FOLDER_NAME = ".citebot-cache"
+_INDEXING_MODULES = ("analysis.py", "passages.py", "index.py", "documents.py", "cache.py")
+
+
+def _indexing_code_digest() -> bytes:
+    package = Path(__file__).resolve().parent
+    return b"".join(
+        hashlib.blake2b((package / name).read_bytes(), digest_size=8).digest() for name in _INDEXING_MODULES
+    )
+
+
+def corpus_fingerprint(root: Path, parameters: IndexParameters) -> str:
+    """A hash of the corpus content (every file's relative path and bytes) and index settings."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(json.dumps({"format": INDEX_FORMAT, **asdict(parameters)}).encode())
+    digest.update(_indexing_code_digest())
+    base = root if root.is_dir() else root.parent
+    for path in corpus_files(root):
+        digest.update(path.relative_to(base).as_posix().encode() + b"\0")
+        try:
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        except OSError as error:
+            # An unreadable file still changes the key: it is warned about at build time.
+            digest.update(f"unreadable:{error.errno}".encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def default_cache_dir(root: Path) -> Path:
+    """Beside the corpus when that folder is writable, else in the user's cache folder."""
+    base = root if root.is_dir() else root.parent
+    if os.access(base, os.W_OK):
+        return base / CACHE_FOLDER_NAME
+    home_cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return home_cache / "citebot" / hashlib.blake2b(str(base.resolve()).encode(), digest_size=8).hexdigest()
+
+
+class StoredDocuments(Sequence[Document]):
+    """Documents read from a cache entry: metadata in memory, texts decoded on access
+    from one memory-mapped UTF-8 file, so start-up does not decode the whole corpus."""
+
+    def __init__(self, folder: Path) -> None:
+        self._metadata: list[dict[str, object]] = json.loads((folder / "documents.json").read_text())
+        self._offsets = np.load(folder / "text_offsets.npy")
+        self._texts = np.memmap(folder / "texts.bin", dtype=np.uint8, mode="r") if self._offsets[-1] else b""
+        if len(self._offsets) != len(self._metadata) + 1 or self._offsets[-1] != len(self._texts):
+            raise ValueError("document store is inconsistent")
+
+    def __len__(self) -> int:
+        return len(self._metadata)
+
+    def __getitem__(self, number: int) -> Document:  # type: ignore[override]
+        if isinstance(number, slice):
+            raise TypeError("StoredDocuments does not support slices")
+        start, end = int(self._offsets[number]), int(self._offsets[number + 1])
+        text = bytes(self._texts[start:end]).decode("utf-8")
+        return Document(text=text, **self._metadata[number])  # type: ignore[arg-type]
+
+    def __iter__(self) -> Iterator[Document]:
+        return (self[number] for number in range(len(self)))
+
+    @staticmethod
+    def save(documents: Sequence[Document], folder: Path) -> None:
+        metadata = []
+        offsets = [0]
+        with (folder / "texts.bin").open("wb") as texts:
+            for document in documents:
+                encoded = document.text.encode("utf-8")
+                texts.write(encoded)
+                offsets.append(offsets[-1] + len(encoded))
+                fields = asdict(document)
+                del fields["text"]
+                metadata.append(fields)
+        np.save(folder / "text_offsets.npy", np.asarray(offsets, dtype=np.int64))
+        (folder / "documents.json").write_text(json.dumps(metadata, ensure_ascii=False))
+
+
+def load_entry(folder: Path) -> tuple[StoredDocuments, PassageIndex, list[str]]:
+    """Documents, index and the build's warnings from a cache entry; raises if unusable."""
+    manifest = json.loads((folder / "manifest.json").read_text())
+    if manifest.get("format") != INDEX_FORMAT:
+        raise ValueError("cache entry has another format")
+    documents = StoredDocuments(folder)
+    index = PassageIndex.load(folder / "index")
+    if index.n_documents != len(documents):
+        raise ValueError("cache entry's index and documents disagree")
+    return documents, index, list(manifest.get("warnings", []))
+
+
+def save_entry(
+    cache_dir: Path, fingerprint: str, documents: Sequence[Document], index: PassageIndex, warnings: list[str]
+) -> Path:
+    """Write an entry atomically and remove the entries of older corpus versions."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    final = cache_dir / fingerprint
+    staging = Path(tempfile.mkdtemp(prefix=f".{fingerprint}.", dir=cache_dir))
+    try:
+        StoredDocuments.save(documents, staging)
+        index.save(staging / "index")
+        manifest = {"format": INDEX_FORMAT, "documents": len(documents), "warnings": warnings}
+        (staging / "manifest.json").write_text(json.dumps(manifest))
+        if final.exists():
+            shutil.rmtree(final, ignore_errors=True)
+        os.replace(staging, final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    for stale in cache_dir.iterdir():
+        if stale.name != final.name and not stale.name.startswith("."):
+            shutil.rmtree(stale, ignore_errors=True)
+    return final

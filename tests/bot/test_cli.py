@@ -1,0 +1,162 @@
+"""The `citebot` offline harness: ask, batch, errors, and the main job without a token."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEFAULT_CORPUS, PROJECT_ROOT
+
+NOT_BASED = "ballerina-not-based-on-true-story.md"
+INSPIRED = "ballerina-inspired-by-nth-room.md"
+
+
+def run_citebot(*args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path | None = None):
+    """Run the installed command as a user would, in a clean environment with a temporary cache."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("CITEBOT_", "DISCORD_"))}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=cwd or PROJECT_ROOT,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def cache_env(tmp_path: Path) -> dict[str, str]:
+    return {"CITEBOT_CACHE_DIR": str(tmp_path / "cache")}
+
+
+def test_ask_prints_one_cited_block_per_source(cache_env: dict[str, str]) -> None:
+    """The text answer numbers each source, names title and publisher, and quotes both articles."""
+    result = run_citebot("ask", "Is Ballerina based on a true story?", env=cache_env)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "[1]" in out and "[2]" in out
+    assert "Is Ballerina (2023) on Netflix Based on a True Story? — TV Acute, Olivia Wilson" in out
+    assert "Nth Room" in out and "not based on real-life events" in out
+
+
+def test_ask_json_has_the_documented_keys(cache_env: dict[str, str]) -> None:
+    """--json prints one object with question, status and sources carrying citation, score and offsets."""
+    result = run_citebot("ask", "Is Ballerina based on a true story?", "--json", env=cache_env)
+    answer = json.loads(result.stdout)
+    assert answer["status"] == "answered" and answer["question"] == "Is Ballerina based on a true story?"
+    for source in answer["sources"]:
+        assert {"id", "title", "url", "publisher", "score", "quotes"} <= source.keys()
+        assert isinstance(source["score"], float)
+        for quote in source["quotes"]:
+            text = (DEFAULT_CORPUS / source["id"]).read_text()
+            assert quote["text"] in text and quote["end"] - quote["start"] == len(quote["text"])
+
+
+def test_ask_without_coverage_says_so(cache_env: dict[str, str]) -> None:
+    """A question no source covers prints the honest no-answer line and lists nothing."""
+    result = run_citebot("ask", "What is the capital of France?", env=cache_env)
+    assert result.returncode == 0
+    assert "No source in the corpus covers this." in result.stdout and "[1]" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["ask", ""], "the question is empty"),
+        (["ask", "x" * 20_000], "too long"),
+        (["ask", "anything", "--corpus", "/no/such/corpus"], "corpus not found"),
+        (["ask", "anything", "--max-sources", "0"], "must be at least 1"),
+    ],
+)
+def test_errors_are_one_line_on_stderr_with_exit_code_2(args: list[str], message: str, cache_env) -> None:
+    """User errors print a single clear line, never a traceback, and exit with code 2."""
+    result = run_citebot(*args, env=cache_env)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_corpus_from_environment_overrides_the_default(tmp_path: Path, cache_env) -> None:
+    """CITEBOT_CORPUS (here via .env) points the harness at another corpus."""
+    corpus = tmp_path / "mine"
+    corpus.mkdir()
+    (corpus / "owls.txt").write_text("Owls\n\nThe snowy owl hunts lemmings on the Arctic tundra.")
+    (tmp_path / ".env").write_text(f"CITEBOT_CORPUS={corpus}\n")
+    result = run_citebot("ask", "What does the snowy owl hunt?", "--json", env=cache_env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["sources"][0]["id"] == "owls.txt"
+
+
+def test_batch_answers_in_order_and_survives_bad_lines(cache_env: dict[str, str]) -> None:
+    """Each input line gets one output line in order; bad lines get an error and the batch goes on."""
+    lines = [
+        {"id": "q1", "question": "Is Ballerina based on a true story?"},
+        "this is not json",
+        {"id": "q3"},
+        {"id": "q4", "question": ""},
+        {"id": "q5", "question": "What is the capital of France?"},
+        {"id": "q6", "question": "Who plays Choi Pro?"},
+    ]
+    stdin = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines) + "\n"
+    result = run_citebot("batch", stdin=stdin, env=cache_env)
+    assert result.returncode == 0, result.stderr
+    outputs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("id") for o in outputs] == ["q1", None, "q3", "q4", "q5", "q6"]
+    assert outputs[0]["status"] == "answered" and len(outputs[0]["sources"]) == 2
+    assert "not valid JSON" in outputs[1]["error"]
+    assert "question" in outputs[2]["error"] and "empty" in outputs[3]["error"]
+    assert outputs[4]["status"] == "no_answer" and outputs[5]["status"] == "answered"
+
+
+def test_batch_line_with_its_own_documents_is_answered_from_them_alone(cache_env) -> None:
+    """Inline documents replace the corpus for that line only; malformed ones give an error line."""
+    own = {
+        "id": "own",
+        "question": "Is Ballerina based on a true story?",
+        "documents": [
+            {
+                "id": "d1",
+                "title": "Review",
+                "text": "Ballerina is based on a true story, the director said.",
+                "url": "https://r.example/1",
+            },
+            {"id": "d2", "title": "Other", "text": "Penguins live in Antarctica."},
+        ],
+    }
+    broken = {"id": "broken", "question": "q?", "documents": [{"title": "no id or text"}]}
+    after = {"id": "after", "question": "Is Ballerina based on a true story?"}
+    stdin = "\n".join(json.dumps(x) for x in (own, broken, after)) + "\n"
+    outputs = [
+        json.loads(line) for line in run_citebot("batch", stdin=stdin, env=cache_env).stdout.splitlines()
+    ]
+    assert [s["id"] for s in outputs[0]["sources"]] == ["d1"]
+    assert outputs[0]["sources"][0]["url"] == "https://r.example/1"
+    assert "documents[0]" in outputs[1]["error"]
+    assert {s["id"] for s in outputs[2]["sources"]} == {NOT_BASED, INSPIRED}
+
+
+def test_main_job_without_token_answers_offline_and_says_how_to_connect(cache_env) -> None:
+    """`citebot` with no token runs the sample question on the default corpus and explains DISCORD_TOKEN."""
+    result = run_citebot(env=cache_env)
+    assert result.returncode == 0, result.stderr
+    assert "DISCORD_TOKEN" in result.stderr
+    assert "Is Ballerina based on a true story?" in result.stdout and "Nth Room" in result.stdout
+
+
+def test_broken_corpus_file_is_warned_about_and_the_rest_answers(tmp_path: Path, cache_env) -> None:
+    """A corrupt file is named in one warning on stderr; answers still come from the good files."""
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("Owls\n\nThe snowy owl hunts lemmings on the Arctic tundra.")
+    (corpus / "bad.txt").write_bytes(b"\xff\xfe\x00\x81")
+    result = run_citebot("ask", "What does the snowy owl hunt?", "--corpus", str(corpus), env=cache_env)
+    assert result.returncode == 0
+    assert result.stderr.count("bad.txt") == 1 and "warning" in result.stderr
+    assert "lemmings" in result.stdout

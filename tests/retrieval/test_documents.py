@@ -1,0 +1,110 @@
+"""Corpus files → documents: formats, metadata, ids, and broken files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from retrieval.documents import CorpusError, load_documents
+from tests.conftest import DEFAULT_CORPUS, SEEDS
+
+
+def _collect(root: Path) -> tuple[list, list[str]]:
+    warnings: list[str] = []
+    return load_documents(root, warnings.append), warnings
+
+
+def test_default_corpus_keeps_the_seed_articles_verbatim() -> None:
+    """Each shipped article's text is its seed file's text, unchanged but for trailing blank lines."""
+    documents, warnings = _collect(DEFAULT_CORPUS)
+    seeds = sorted(path.read_text(encoding="utf-8").rstrip() for path in SEEDS.glob("*.txt"))
+    assert sorted(document.text for document in documents) == seeds
+    assert warnings == []
+
+
+def test_default_corpus_metadata_names_what_the_articles_name() -> None:
+    """Titles come from the articles; publisher and author only where named; no invented links."""
+    documents = {document.id: document for document in load_documents(DEFAULT_CORPUS)}
+    denial = documents["ballerina-not-based-on-true-story.md"]
+    assert denial.title == "Is Ballerina (2023) on Netflix Based on a True Story?"
+    assert (denial.publisher, denial.author) == ("TV Acute", "Olivia Wilson")
+    inspired = documents["ballerina-inspired-by-nth-room.md"]
+    assert inspired.title.startswith('"Ballerina": A Riveting Korean Movie')
+    assert inspired.publisher is None and inspired.author is None
+    assert all(document.url is None for document in documents.values())
+
+
+def test_site_teasers_after_the_article_are_not_quotable() -> None:
+    """The publishing site's teasers and author box stay in the text but out of the quotable part."""
+    denial = {d.id: d for d in load_documents(DEFAULT_CORPUS)}["ballerina-not-based-on-true-story.md"]
+    assert "Related Articles" in denial.text
+    assert "Gilded Age" not in denial.quotable_text
+    assert "Olivia Wilson is the senior news writer" not in denial.quotable_text
+    assert denial.quotable_text.rstrip().endswith("engrossing stories!")
+
+
+def test_every_format_loads_with_its_metadata(tmp_path: Path) -> None:
+    """txt without front matter, md with it, HTML, and JSONL all load, with ids and titles."""
+    (tmp_path / "plain.txt").write_text("Plain Title\n\nThe body of a plain text file.\n")
+    sub = tmp_path / "nested"
+    sub.mkdir()
+    (sub / "fm.md").write_text(
+        "---\ntitle: Front Matter Title\nurl: https://example.org/a\npublisher: Example Daily\n"
+        "author: A. Writer\ndate: 2024-01-02\n---\nBody of the markdown file.\n"
+    )
+    (tmp_path / "page.html").write_text(
+        "<html><head><title>Page Title</title></head><body><nav>Home | About</nav><article>"
+        "<h1>Page Title</h1><p>The main text of the page is long enough to be found as the main content "
+        "of the article by the extractor, with more than a few words in it.</p></article></body></html>"
+    )
+    (tmp_path / "many.jsonl").write_text(
+        json.dumps({"id": "j1", "title": "First", "text": "One text.", "url": "https://x.org/1"})
+        + "\n"
+        + json.dumps({"id": 2, "title": "Second", "text": "Two text.", "publisher": "P"})
+        + "\n"
+    )
+    documents, warnings = _collect(tmp_path)
+    by_id = {document.id: document for document in documents}
+    assert warnings == []
+    assert set(by_id) == {"plain.txt", "nested/fm.md", "page.html", "j1", "2"}
+    assert by_id["plain.txt"].title == "Plain Title"
+    front = by_id["nested/fm.md"]
+    assert (front.title, front.url, front.publisher, front.author, front.date) == (
+        "Front Matter Title",
+        "https://example.org/a",
+        "Example Daily",
+        "A. Writer",
+        "2024-01-02",
+    )
+    assert front.text == "Body of the markdown file."
+    assert by_id["page.html"].title == "Page Title"
+    assert "main text of the page" in by_id["page.html"].text
+    assert "Home | About" not in by_id["page.html"].text
+    assert by_id["j1"].url == "https://x.org/1" and by_id["2"].publisher == "P"
+
+
+def test_broken_files_are_skipped_with_a_warning_naming_each(tmp_path: Path) -> None:
+    """Undecodable, bad front matter, empty and bad JSONL lines are each named once; the rest loads."""
+    (tmp_path / "good.txt").write_text("Good\n\nA good document.")
+    (tmp_path / "binary.txt").write_bytes(b"\xff\xfe\x00garbage\x80")
+    (tmp_path / "badyaml.md").write_text("---\ntitle: [unclosed\n---\nBody.")
+    (tmp_path / "empty.md").write_text("   \n")
+    (tmp_path / "lines.jsonl").write_text(
+        '{"id": "ok", "title": "Fine", "text": "Fine text."}\n{broken json\n{"title": "no id", "text": "x"}\n'
+    )
+    documents, warnings = _collect(tmp_path)
+    assert sorted(document.id for document in documents) == ["good.txt", "ok"]
+    joined = "\n".join(warnings)
+    for name in ("binary.txt", "badyaml.md", "empty.md", "lines.jsonl:2", "lines.jsonl:3"):
+        assert sum(name in warning for warning in warnings) == 1, joined
+    assert len(warnings) == 5
+
+
+def test_a_corpus_with_nothing_readable_is_a_clear_error(tmp_path: Path) -> None:
+    """An empty folder, or a missing path, raises CorpusError saying so."""
+    with pytest.raises(CorpusError, match="no readable documents"):
+        load_documents(tmp_path)
+    with pytest.raises(CorpusError, match="not found"):
+        load_documents(tmp_path / "missing")

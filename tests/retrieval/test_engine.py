@@ -1,0 +1,131 @@
+"""Retrieval on the default corpus: who is cited, with which passages, and when nothing is."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from retrieval.engine import Engine
+from retrieval.questions import QuestionError
+from tests.conftest import DEFAULT_CORPUS
+
+NOT_BASED = "ballerina-not-based-on-true-story.md"
+INSPIRED = "ballerina-inspired-by-nth-room.md"
+
+
+def _quotes(answer, source_id: str) -> str:
+    source = next(source for source in answer.sources if source.id == source_id)
+    return " ".join(quote.text for quote in source.quotes)
+
+
+def test_true_story_question_cites_both_articles_with_the_passages_that_answer_it(
+    default_engine: Engine,
+) -> None:
+    """One article is quoted denying true events, the other drawing on the Nth Room case."""
+    answer = default_engine.ask("Is Ballerina based on a true story?")
+    assert answer.status == "answered"
+    assert {source.id for source in answer.sources} == {NOT_BASED, INSPIRED}
+    assert re.search(
+        r"not based on real-life events|neither inspired by nor based on true events",
+        _quotes(answer, NOT_BASED),
+    )
+    assert "Nth Room" in _quotes(answer, INSPIRED)
+
+
+def test_a_claim_is_answered_like_a_question(default_engine: Engine) -> None:
+    """A plain statement finds the passage that makes it."""
+    answer = default_engine.ask("Ballerina was inspired by the Nth Room case")
+    assert answer.sources[0].id == INSPIRED
+    assert 'inspired by the shocking "Nth Room Case,"' in _quotes(answer, INSPIRED)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the capital of France?",
+        "How do I bake sourdough bread?",
+        "What is the weather in Seoul today?",
+    ],
+)
+def test_questions_no_source_covers_get_no_answer(default_engine: Engine, question: str) -> None:
+    """Nothing loosely related is quoted: no sources, status no_answer (Seoul alone is a stray word)."""
+    answer = default_engine.ask(question)
+    assert answer.status == "no_answer"
+    assert answer.sources == ()
+
+
+def test_sources_are_ranked_and_capped(default_engine: Engine) -> None:
+    """Scores descend, and max_sources caps how many sources are cited."""
+    answer = default_engine.ask("Who plays Choi Pro in Ballerina?")
+    scores = [source.score for source in answer.sources]
+    assert scores == sorted(scores, reverse=True) and len(scores) == 2
+    assert len(default_engine.ask("Who plays Choi Pro in Ballerina?", max_sources=1).sources) == 1
+
+
+def test_quotes_stay_within_the_per_source_budget(default_engine: Engine) -> None:
+    """Each source's quotes add up to at most 300 characters and are never the site's teasers."""
+    for question in (
+        "Is Ballerina based on a true story?",
+        "Gilded Age labor strike",
+        "Who is Olivia Wilson?",
+    ):
+        answer = default_engine.ask(question)
+        for source in answer.sources:
+            assert sum(len(quote.text) for quote in source.quotes) <= 300
+            assert "Gilded Age" not in _quotes(answer, source.id)
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\u200b\u200b", "x" * 20_000])
+def test_unanswerable_input_raises_a_clear_question_error(default_engine: Engine, question: str) -> None:
+    """Empty, invisible-only and overlong questions raise QuestionError with a message for the user."""
+    with pytest.raises(QuestionError) as caught:
+        default_engine.ask(question)
+    assert re.search(r"empty|too long", str(caught.value))
+
+
+def test_zero_width_characters_do_not_split_words(default_engine: Engine) -> None:
+    """'Bal\u200blerina' is read as 'Ballerina'."""
+    plain = default_engine.ask("Is Ballerina based on a true story?")
+    hidden = default_engine.ask("Is Bal\u200blerina based on a tr\u200due story?")
+    assert [s.id for s in hidden.sources] == [s.id for s in plain.sources]
+
+
+def _copy_corpus(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(DEFAULT_CORPUS, corpus, ignore=shutil.ignore_patterns(".citebot-cache"))
+    return corpus
+
+
+def test_saved_index_is_reused_then_rebuilt_when_a_file_changes(tmp_path: Path) -> None:
+    """A second start loads the saved index; editing a file gives a new index that sees the edit."""
+    corpus, cache = _copy_corpus(tmp_path), tmp_path / "cache"
+    Engine.from_path(corpus, cache_dir=cache)
+    entries = list(cache.iterdir())
+    assert len(entries) == 1
+    second = Engine.from_path(corpus, cache_dir=cache)
+    assert type(second.documents).__name__ == "StoredDocuments"
+    assert second.ask("Is Ballerina based on a true story?").status == "answered"
+
+    (corpus / "volcano.txt").write_text("Volcanoes\n\nThe Krakatoa volcano erupted violently in 1883.")
+    third = Engine.from_path(corpus, cache_dir=cache)
+    assert third.ask("When did Krakatoa erupt?").sources[0].id == "volcano.txt"
+    assert [entry.name for entry in cache.iterdir()] != [entry.name for entry in entries]
+
+
+def test_corrupt_saved_index_is_rebuilt_not_trusted(tmp_path: Path) -> None:
+    """Truncated index arrays are detected, reported, and replaced by a fresh index."""
+    corpus, cache = _copy_corpus(tmp_path), tmp_path / "cache"
+    Engine.from_path(corpus, cache_dir=cache)
+    (entry,) = cache.iterdir()
+    (entry / "index" / "doc_indices.npy").write_bytes(b"garbage")
+    warnings: list[str] = []
+    engine = Engine.from_path(corpus, cache_dir=cache, warn=warnings.append)
+    assert any("rebuilding the index" in warning for warning in warnings)
+    assert engine.ask("Is Ballerina based on a true story?").status == "answered"
+    assert (
+        Engine.from_path(corpus, cache_dir=cache, warn=warnings.append).ask("Nth Room case").status
+        == "answered"
+    )
