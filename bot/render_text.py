@@ -27,8 +27,13 @@ def citation(source: SourceEvidence) -> str:
     return " — ".join(parts)
 
 
-def _wrap_quote(text: str, indent: str) -> list[str]:
-    return textwrap.wrap(f"“{text}”", width=88, initial_indent=indent + "> ", subsequent_indent=indent + "  ")
+def _wrap_quote(text: str, indent: str, label: str = "") -> list[str]:
+    return textwrap.wrap(
+        f"“{text}”",
+        width=88,
+        initial_indent=f"{indent}{label}> ",
+        subsequent_indent=indent + " " * len(label) + "  ",
+    )
 
 
 def render_source(number: int, source: SourceEvidence) -> list[str]:
@@ -48,7 +53,7 @@ def render_conflicts(answer: Answer, numbers: dict[str, int]) -> list[str]:
     for conflict in answer.conflicts:
         lines.append(f"  On this point ({conflict.reason}):")
         for source_id, text in zip(conflict.sources, conflict.quotes, strict=True):
-            lines.extend(_wrap_quote(text, f"    [{numbers.get(source_id, '?')}] "))
+            lines.extend(_wrap_quote(text, "    ", f"[{numbers.get(source_id, '?')}] "))
     lines.append("")
     return lines
 
@@ -62,8 +67,8 @@ def render_answer(answer: Answer) -> str:
     lines.extend(render_conflicts(answer, numbers))
     if answer.disagreement is False and len(answer.sources) == 1:
         lines.extend(["Only one source in the corpus covers this.", ""])
-    if answer.claim is not None:
-        lines.extend([f"Claim checked: {answer.claim}", ""])
+    if answer.claim is not None and answer.claim != answer.question:
+        lines.extend([f"Stances are toward the claim: {answer.claim}", ""])
     for number, source in enumerate(answer.sources, start=1):
         lines.extend(render_source(number, source))
         lines.append("")

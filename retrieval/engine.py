@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from retrieval.answer import Answer
 from retrieval.cache import corpus_fingerprint, default_cache_dir, load_entry, save_entry
+from retrieval.disagreement import assess
 from retrieval.documents import CorpusError, Document, Warn, load_documents
 from retrieval.evidence import gather_evidence
 from retrieval.index import IndexParameters, PassageIndex
@@ -38,10 +40,7 @@ class Engine:
             raise ValueError("index and documents disagree")
         self.documents = documents
         self.index = index
-        self._by_id = {document.id: number for number, document in enumerate(self._metadata_view())}
-
-    def _metadata_view(self) -> Sequence[Document]:
-        return self.documents
+        self._by_id = {document.id: number for number, document in enumerate(documents)}
 
     @classmethod
     def from_documents(
@@ -100,7 +99,19 @@ class Engine:
         sources = gather_evidence(self.index, self.documents, query, max_sources=max_sources)
         if not sources:
             return Answer(question=text, status="no_answer", id=question_id)
-        return Answer(question=text, status="answered", sources=sources, id=question_id)
+        cited = {source.id: self.documents[self._by_id[source.id]] for source in sources}
+        assessment = assess(text, sources, cited)
+        return Answer(
+            question=text,
+            status="answered",
+            sources=tuple(
+                replace(source, stance=stance) for source, stance in zip(sources, assessment.stances, strict=True)
+            ),
+            disagreement=assessment.disagreement,
+            conflicts=assessment.conflicts,
+            claim=assessment.claim,
+            id=question_id,
+        )
 
     def document(self, doc_id: str) -> Document | None:
         """The document with this id, if any."""

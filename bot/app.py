@@ -1,0 +1,239 @@
+"""The Discord bot: the client, command registration, startup and shutdown.
+
+The bot is thin: it turns Discord events into ``engine.ask`` calls (run in a thread, off
+the event loop) and renders the resulting Answer with :mod:`bot.render_discord`. The
+commands themselves live in :mod:`bot.commands`, one module per topic.
+
+    citebot serve        # or: python -m bot
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.render_discord import render_failure
+from bot.settings import Settings, SettingsError, load_settings
+from retrieval.answer import Answer
+from retrieval.documents import Document
+
+log = logging.getLogger("citebot")
+
+
+class AnswerEngine(Protocol):
+    """What the bot needs from retrieval.engine.Engine (a protocol, so tests may stub it)."""
+
+    documents: Sequence[Document]
+
+    def ask(self, question: str, *, max_sources: int | None = 5) -> Answer: ...
+
+    def document(self, doc_id: str) -> Document | None: ...
+
+    def find_documents(self, text: str, *, limit: int = 25) -> list[Document]: ...
+
+
+def bot_intents() -> discord.Intents:
+    """The gateway intents the bot needs, and no more.
+
+    ``guilds`` for the guild and channel cache slash commands rely on; ``dm_messages`` to
+    receive direct messages. No privileged intent: Discord sends message content in DMs
+    and in message-command interactions ("Check sources") without ``message_content``.
+    """
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.dm_messages = True
+    return intents
+
+
+def configure_endpoints(settings: Settings) -> None:
+    """Point discord.py at a Discord-compatible server (a test server) when settings say so.
+
+    discord.py reads its REST base from ``Route.BASE`` and its gateway from
+    ``DiscordWebSocket.DEFAULT_GATEWAY``; both are class attributes, so this is global.
+    """
+    if settings.api_base_url:
+        discord.http.Route.BASE = settings.api_base_url.rstrip("/")
+    if settings.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+class CitebotTree(app_commands.CommandTree):
+    """The command tree, with one error handler: log it, and tell the user something failed."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        name = interaction.command.qualified_name if interaction.command else "?"
+        log.error("command %r failed", name, exc_info=error)
+        reply = render_failure().send_kwargs()
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(**reply, ephemeral=True)
+            else:
+                await interaction.response.send_message(**reply, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not tell the user that %r failed", name)
+
+
+class CitebotMixin:
+    """What both bot classes share: the engine, settings, cooldowns and command sync."""
+
+    tree: app_commands.CommandTree
+
+    def __init__(self, settings: Settings, engine: AnswerEngine, **options: Any) -> None:
+        options.setdefault("intents", bot_intents())
+        # Every message the bot sends inherits this: nothing it posts can ping anyone.
+        options.setdefault("allowed_mentions", discord.AllowedMentions.none())
+        options.setdefault("chunk_guilds_at_startup", False)
+        super().__init__(  # type: ignore[call-arg]
+            # No prefix commands: the bot answers slash commands, the context menu and DMs.
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            tree_cls=CitebotTree,
+            **options,
+        )
+        self.settings = settings
+        self.engine = engine
+        # One cooldown per user, shared by /ask, "Check sources" and DMs.
+        self.cooldowns: commands.CooldownMapping[discord.abc.User] | None = (
+            commands.CooldownMapping.from_cooldown(1, settings.cooldown_seconds, lambda user: user.id)
+            if settings.cooldown_seconds > 0
+            else None
+        )
+
+    async def setup_hook(self) -> None:
+        from bot.commands import setup_commands  # here: the commands import this module
+
+        await setup_commands(self)  # type: ignore[arg-type]
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Register the commands: in the configured guilds at once, or globally.
+
+        Guild commands appear immediately; global ones can take a while to propagate,
+        which is why CITEBOT_GUILD_IDS exists for development servers.
+        """
+        if not self.settings.guild_ids:
+            synced = await self.tree.sync()
+            log.info("registered %d commands globally", len(synced))
+            return
+        for guild_id in self.settings.guild_ids:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            try:
+                synced = await self.tree.sync(guild=guild)
+            except discord.Forbidden:
+                log.error(
+                    "cannot register commands in guild %s: invite the bot with the "
+                    "'applications.commands' scope (see README)",
+                    guild_id,
+                )
+                continue
+            log.info("registered %d commands in guild %s", len(synced), guild_id)
+
+    async def on_message(self, message: discord.Message) -> None:
+        """Overrides commands.Bot's prefix-command handling: DMs are answered by the Ask cog."""
+
+    async def on_ready(self) -> None:
+        # Fires after each full (re)connection, not after a RESUME.
+        log.info("connected as %s to %d guilds", self.user, len(self.guilds))  # type: ignore[attr-defined]
+
+
+class Citebot(CitebotMixin, commands.Bot):
+    """The bot on a single gateway connection (one shard)."""
+
+
+class ShardedCitebot(CitebotMixin, commands.AutoShardedBot):
+    """The bot on several shards in one process, for when it outgrows one shard."""
+
+
+def create_bot(settings: Settings, engine: AnswerEngine, **options: Any) -> Citebot | ShardedCitebot:
+    """The bot for these settings: AutoSharded when CITEBOT_SHARDS is set."""
+    configure_endpoints(settings)
+    if settings.shards:
+        return ShardedCitebot(settings, engine, shard_count=settings.shards, **options)
+    return Citebot(settings, engine, **options)
+
+
+class RedactToken(logging.Filter):
+    """Replaces the token in any log record, in case a library ever logs it."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg = message.replace(self.token, "[token redacted]")
+            record.args = ()
+        return True
+
+
+class NoVoiceWarnings(logging.Filter):
+    """The bot never uses voice: discord.py's warnings about missing voice libraries are noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "voice will NOT be supported" not in record.getMessage()
+
+
+def setup_logging(token: str) -> None:
+    """citebot's own messages at INFO; discord.py's only from WARNING, so startup is quiet."""
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactToken(token))
+    handler.addFilter(NoVoiceWarnings())
+    discord.utils.setup_logging(handler=handler, level=logging.INFO)
+    logging.getLogger("discord").setLevel(logging.WARNING)
+
+
+def fail(message: str) -> int:
+    """One line on stderr and exit code 2: a problem the person running the bot must fix."""
+    print(f"citebot: {message}", file=sys.stderr)
+    return 2
+
+
+async def run(bot: commands.Bot, token: str) -> None:
+    async with bot:
+        await bot.start(token)
+
+
+def serve(settings: Settings | None = None) -> int:
+    """Run the bot until interrupted. Returns the process exit code."""
+    try:
+        settings = settings or load_settings()
+    except SettingsError as error:
+        return fail(str(error))
+    token = settings.discord_token
+    if not token:
+        return fail(
+            "no DISCORD_TOKEN: set it in the environment or in .env "
+            "(copy .env.example; the token is under Bot in the Discord Developer Portal)"
+        )
+    setup_logging(token)
+
+    from retrieval.documents import CorpusError
+    from retrieval.engine import Engine
+
+    try:
+        engine = Engine.from_path(settings.corpus, cache_dir=settings.cache_dir, warn=log.warning)
+    except CorpusError as error:
+        return fail(f"{error} (set CITEBOT_CORPUS to a folder of articles)")
+    bot = create_bot(settings, engine)
+    try:
+        asyncio.run(run(bot, token))
+    except discord.LoginFailure:
+        return fail(
+            "Discord rejected DISCORD_TOKEN: reset the token in the Developer Portal "
+            "(your application → Bot → Reset Token) and put the new one in DISCORD_TOKEN or .env"
+        )
+    except discord.PrivilegedIntentsRequired:
+        return fail("Discord refused the gateway intents: check the bot's intents in the Developer Portal")
+    except KeyboardInterrupt:
+        pass
+    return 0

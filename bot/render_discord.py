@@ -1,0 +1,452 @@
+"""Answer → Discord messages, within Discord's limits.
+
+Pure functions: no client, no I/O. Everything shown comes from the Answer (or a
+Document); the only work done here is layout, escaping and fitting text into
+Discord's limits. Every piece of corpus or user text goes through :func:`escape`
+(discord.utils' markdown and mention escaping), and every message carries
+``AllowedMentions.none()`` so that nothing the bot posts can ever ping anyone.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import discord
+from discord.ext import commands
+
+from retrieval.answer import Answer, Conflict, Quote, SourceEvidence
+from retrieval.documents import Document
+
+# Discord's limits (https://discord.com/developers/docs/resources/message#create-message,
+# .../resources/message#embed-object-embed-limits).
+CONTENT_LIMIT = 2_000
+EMBED_TITLE_LIMIT = 256
+EMBED_DESCRIPTION_LIMIT = 4_096
+EMBED_FIELDS_LIMIT = 25
+EMBED_FIELD_NAME_LIMIT = 256
+EMBED_FIELD_VALUE_LIMIT = 1_024
+EMBED_FOOTER_LIMIT = 2_048
+EMBED_AUTHOR_LIMIT = 256
+EMBEDS_TOTAL_LIMIT = 6_000
+EMBEDS_PER_MESSAGE = 10
+CHOICE_LIMIT = 100  # autocomplete choice name and value
+
+ELLIPSIS = "…"
+# Budgets below Discord's limits, so a source block keeps its citation readable.
+TITLE_BUDGET = 200
+QUESTION_BUDGET = 300
+QUOTE_BUDGET = 1_400
+URL_BUDGET = 400
+CONFLICT_QUOTE_BUDGET = 900
+
+Kind = Literal["question", "claim"]
+
+STANCE_LABELS = {
+    "supports": "supports the claim",
+    "refutes": "contradicts the claim",
+    "discusses": "discusses it without taking a side",
+}
+
+DISAGREEMENT_COLOUR = discord.Colour.orange()
+INFO_COLOUR = discord.Colour.blurple()
+
+
+@dataclass(frozen=True)
+class DiscordMessage:
+    """One message as the bot will post it: content and embeds, never any mention."""
+
+    content: str = ""
+    embeds: tuple[discord.Embed, ...] = ()
+
+    def send_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``send``/``send_message``/``followup.send``."""
+        return {
+            "content": self.content or None,
+            "embeds": list(self.embeds),
+            "allowed_mentions": discord.AllowedMentions.none(),
+        }
+
+    def edit_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``edit_original_response`` / ``edit_message``."""
+        return {
+            "content": self.content or None,
+            "embeds": list(self.embeds),
+            "allowed_mentions": discord.AllowedMentions.none(),
+        }
+
+
+# --- text helpers -----------------------------------------------------------------
+
+
+def escape(text: str) -> str:
+    """Corpus or user text made inert: no markdown, no @everyone/@here/user/role mentions."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+
+
+def single_line(text: str) -> str:
+    """Text for a heading or a citation: one line, no invisible format characters.
+
+    Format characters (zero-width spaces, bidi overrides) are dropped so that a title or
+    an echoed question cannot hide text or flip the direction of the rest of the line.
+    """
+    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return " ".join(visible.split())
+
+
+def isolate(text: str) -> str:
+    """Wrap text in a Unicode bidi isolate, so right-to-left text cannot reorder our layout."""
+    return f"\u2068{text}\u2069"
+
+
+def cut(text: str, limit: int) -> str:
+    """At most ``limit`` characters; when shortened, at a word boundary, ending with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    head = text[: max(limit - len(ELLIPSIS), 0)]
+    boundary = max(head.rfind(" "), head.rfind("\n"))
+    # Prefer the last word boundary; a single huge "word" (a URL) is cut where it must be,
+    # which the ellipsis still makes visible.
+    if boundary > len(head) // 2:
+        head = head[:boundary]
+    return head.rstrip() + ELLIPSIS
+
+
+def fit(text: str, limit: int, render: Callable[[str], str]) -> str:
+    """``render(cut(text, n))`` for the largest n whose result is at most ``limit`` characters.
+
+    Escaping and quoting only ever add characters, so shrinking the raw budget in
+    proportion to the overshoot converges in a few steps.
+    """
+    budget = limit
+    while True:
+        rendered = render(cut(text, budget))
+        if len(rendered) <= limit or budget <= 1:
+            return rendered[:limit] if len(rendered) > limit else rendered
+        budget = min(budget - 1, budget * limit // len(rendered))
+
+
+def block_quote(text: str) -> str:
+    """Escaped text as a Discord block quote, one ``> `` per (non-blank) line."""
+    lines = [line for line in text.splitlines() if line.strip()] or [ELLIPSIS]
+    return "\n".join(f"> {escape(line)}" for line in lines)
+
+
+def link(url: str | None) -> str | None:
+    """A URL in angle brackets (Discord shows no preview), or None if it cannot be shown safely."""
+    if not url:
+        return None
+    url = url.strip()
+    if not url.startswith(("http://", "https://")) or any(ch.isspace() or ch in "<>" for ch in url):
+        return None
+    if len(url) > URL_BUDGET:
+        return None  # cutting a URL would make it point somewhere else
+    return f"<{url}>"
+
+
+def heading_text(text: str, limit: int) -> str:
+    """A title or question for display: one line, shortened at a word, escaped."""
+    return fit(single_line(text), limit, escape)
+
+
+# --- answers ----------------------------------------------------------------------
+
+
+def render_answer(answer: Answer, *, kind: Kind = "question") -> list[DiscordMessage]:
+    """The messages for one answer, each within Discord's limits, split at source boundaries."""
+    if answer.status == "no_answer" or not answer.sources:
+        return [DiscordMessage(content=no_answer_line(answer, kind))]
+    opening = opening_line(answer, kind)
+    blocks = [part for n, source in enumerate(answer.sources, 1) for part in source_block(n, source)]
+    if answer.disagreement and answer.conflicts:
+        # Disagreement first: the opening line and the conflicting quotes side by side
+        # (inline embed fields) stand alone, then the sources follow in their own messages.
+        conflict_embeds = [conflict_embed(i, c, answer) for i, c in enumerate(answer.conflicts, 1)]
+        first = pack_embeds(opening, conflict_embeds)
+        return first + pack_blocks("", blocks)
+    return pack_blocks(opening, blocks)
+
+
+def echoed(answer: Answer) -> str:
+    """The question as asked, escaped, shortened and isolated from our own (left-to-right) text."""
+    return isolate(heading_text(answer.question, QUESTION_BUDGET))
+
+
+def comparable(text: str) -> str:
+    """Text for "is this the same sentence?": one line, no end punctuation, any case."""
+    return single_line(text).rstrip(" .?!").casefold()
+
+
+def opening_line(answer: Answer, kind: Kind) -> str:
+    """The first line: whether the sources disagree, and what was asked."""
+    subject = "this claim" if kind == "claim" else "this question"
+    count = len(answer.sources)
+    sources = f"{count} source{'s' if count != 1 else ''}"
+    if answer.disagreement:
+        line = f"⚠️ **The sources disagree** on {subject}: {echoed(answer)}"
+    elif answer.disagreement is False:
+        line = f"**{sources}, no disagreement found**, on {subject}: {echoed(answer)}"
+    else:
+        line = f"**What {sources} say** on {subject}: {echoed(answer)}"
+    judged = any(source.stance for source in answer.sources)
+    if answer.claim and judged and comparable(answer.claim) != comparable(answer.question):
+        # The stances below are judged against this statement: say which it is.
+        claim = isolate(heading_text(answer.claim, QUESTION_BUDGET))
+        line += f"\n*Stances are judged against the claim:* {claim}"
+    return line
+
+
+def no_answer_line(answer: Answer, kind: Kind) -> str:
+    subject = "this claim" if kind == "claim" else "this question"
+    return f"**No source in the corpus covers {subject}:** {echoed(answer)}"
+
+
+def citation(number: int, source: SourceEvidence) -> str:
+    """``**1. Title** · Publisher · Author · <url>``."""
+    parts = [f"**{number}. {heading_text(source.title, TITLE_BUDGET)}**"]
+    for extra in (source.publisher, source.author):
+        if extra:
+            parts.append(heading_text(extra, 100))
+    url = link(source.url)
+    if url:
+        parts.append(url)
+    return " · ".join(parts)
+
+
+def stance_line(source: SourceEvidence) -> str | None:
+    if source.stance is None:
+        return None
+    return f"*Stance:* {STANCE_LABELS.get(source.stance, escape(source.stance))}"
+
+
+def quote_text(quote: Quote) -> str:
+    """The quote, with an ellipsis where it starts or ends inside its sentence."""
+    return f"{ELLIPSIS if quote.cut_before else ''}{quote.text}{ELLIPSIS if quote.cut_after else ''}"
+
+
+def source_block(number: int, source: SourceEvidence) -> list[str]:
+    """One source as one block; split at quote boundaries into several parts if too long."""
+    stance = stance_line(source)
+    quotes = source.quotes
+    items = [
+        citation(number, source),
+        # A blank line before each further quote ends the previous block quote, so
+        # separate quotes stay visibly separate.
+        *(("\n" if i else "") + fit(quote_text(q), QUOTE_BUDGET, block_quote) for i, q in enumerate(quotes)),
+        *([stance] if stance else []),
+    ]
+    parts: list[str] = []
+    current = ""
+    for item in items:
+        candidate = f"{current}\n{item}" if current else item
+        if len(candidate) <= CONTENT_LIMIT:
+            current = candidate
+            continue
+        parts.append(current)
+        # Each continuation names its source number, so a reader never loses the citation.
+        current = f"**{number}.** (continued)\n{item}"
+    parts.append(current)
+    return parts
+
+
+def pack_blocks(opening: str, blocks: Iterable[str]) -> list[DiscordMessage]:
+    """Blocks packed greedily into messages of at most CONTENT_LIMIT characters."""
+    messages: list[str] = []
+    current = opening
+    for block in blocks:
+        joined = f"{current}\n\n{block}" if current else block
+        if len(joined) <= CONTENT_LIMIT:
+            current = joined
+            continue
+        if current:
+            messages.append(current)
+        current = block
+    if current:
+        messages.append(current)
+    return [DiscordMessage(content=content) for content in messages]
+
+
+def pack_embeds(content: str, embeds: Sequence[discord.Embed]) -> list[DiscordMessage]:
+    """Embeds packed into messages: at most 10 each, at most 6,000 characters in all."""
+    messages: list[DiscordMessage] = []
+    batch: list[discord.Embed] = []
+    for embed in embeds:
+        full = len(batch) == EMBEDS_PER_MESSAGE or sum(map(len, batch)) + len(embed) > EMBEDS_TOTAL_LIMIT
+        if batch and full:
+            messages.append(DiscordMessage(content=content if not messages else "", embeds=tuple(batch)))
+            batch = []
+        batch.append(embed)
+    messages.append(DiscordMessage(content=content if not messages else "", embeds=tuple(batch)))
+    return messages
+
+
+def conflict_embed(number: int, conflict: Conflict, answer: Answer) -> discord.Embed:
+    """Two conflicting quotes side by side (inline fields), each with its citation."""
+    embed = discord.Embed(title=f"Conflict {number}", colour=DISAGREEMENT_COLOUR)
+    by_id = {source.id: (index, source) for index, source in enumerate(answer.sources, 1)}
+    for source_id, quote in zip(conflict.sources, conflict.quotes, strict=True):
+        index, source = by_id.get(source_id, (None, None))
+        if source is None:
+            name = heading_text(source_id, EMBED_FIELD_NAME_LIMIT - 10)
+            cite = ""
+        else:
+            name = f"{index}. {heading_text(source.title, 180)}"
+            cite_parts = [heading_text(p, 60) for p in (source.publisher,) if p]
+            if source.stance:
+                cite_parts.append(STANCE_LABELS.get(source.stance, escape(source.stance)))
+            url = link(source.url)
+            if url and len(url) < 200:
+                cite_parts.append(url)
+            cite = "\n— " + " · ".join(cite_parts) if cite_parts else ""
+        value = fit(quote, EMBED_FIELD_VALUE_LIMIT - len(cite), block_quote) + cite
+        embed.add_field(name=name, value=value, inline=True)
+    if conflict.reason:
+        # Footers show no markdown, so only mentions are escaped there.
+        embed.set_footer(text=discord.utils.escape_mentions(cut(single_line(conflict.reason), 300)))
+    return embed
+
+
+# --- short replies ----------------------------------------------------------------
+
+
+def render_question_error(message: str) -> DiscordMessage:
+    """A question the engine refused (empty, too long): its user-facing reason."""
+    reason = message[:1].upper() + message[1:] if message else "That question cannot be answered"
+    return DiscordMessage(content=f"⚠️ {cut(escape(reason), CONTENT_LIMIT - 3)}")
+
+
+def render_cooldown(retry_after: float) -> DiscordMessage:
+    seconds = max(1, round(retry_after + 0.49))
+    return DiscordMessage(
+        content=f"⏳ Slow down a little: you can ask again in {seconds} second{'s' if seconds != 1 else ''}."
+    )
+
+
+def render_failure() -> DiscordMessage:
+    return DiscordMessage(content="⚠️ Something went wrong while answering. Please try again in a moment.")
+
+
+def render_empty_claim() -> DiscordMessage:
+    return DiscordMessage(content="⚠️ That message has no text to check against the sources.")
+
+
+# --- the corpus -------------------------------------------------------------------
+
+
+def document_line(number: int, document: Document) -> str:
+    """One line of the corpus list: number, title, publisher, link without preview."""
+    parts = [f"`{number}.` **{heading_text(document.title, 150)}**"]
+    if document.publisher:
+        parts.append(heading_text(document.publisher, 60))
+    url = link(document.url)
+    if url:
+        parts.append(url)
+    return " · ".join(parts)
+
+
+def corpus_pages(documents: Sequence[Document], *, page_size: int = 1_500) -> list[str]:
+    """The corpus list split into pages (commands.Paginator), each with a heading line."""
+    count = len(documents)
+    paginator = commands.Paginator(prefix=None, suffix=None, max_size=page_size)
+    for number, document in enumerate(documents, 1):
+        paginator.add_line(document_line(number, document))
+    pages = paginator.pages or ["(the corpus is empty)"]
+    total = len(pages)
+    heading = f"**The corpus: {count} document{'s' if count != 1 else ''}**"
+    return [f"{heading} — page {index}/{total}\n{page}" for index, page in enumerate(pages, 1)]
+
+
+def opening_lines(document: Document, *, lines: int = 6) -> str:
+    """The first few non-empty lines of the article proper."""
+    kept = [line.strip() for line in document.quotable_text.splitlines() if line.strip()][:lines]
+    return "\n".join(kept)
+
+
+def render_document(document: Document) -> DiscordMessage:
+    """One document's metadata and opening lines, as an embed."""
+    embed = discord.Embed(
+        title=heading_text(document.title, EMBED_TITLE_LIMIT),
+        url=document.url if link(document.url) else None,
+        description=fit(opening_lines(document), 1_000, block_quote),
+        colour=INFO_COLOUR,
+    )
+    for name, value in (
+        ("Publisher", document.publisher),
+        ("Author", document.author),
+        ("Date", document.date),
+        ("Link", link(document.url)),
+        ("Document id", document.id),
+    ):
+        if value:
+            shown = value if name == "Link" else heading_text(value, 300)
+            embed.add_field(name=name, value=shown, inline=name not in {"Link", "Document id"})
+    embed.set_footer(text=f"{len(document.text):,} characters")
+    return DiscordMessage(embeds=(embed,))
+
+
+def render_unknown_document(name: str) -> DiscordMessage:
+    return DiscordMessage(
+        content=f"No document called {isolate(heading_text(name, 200))} in the corpus: "
+        "pick one from the suggestions, or see `/sources`."
+    )
+
+
+def document_choice_name(document: Document) -> str:
+    """An autocomplete choice's label: the title, shortened to 100 characters (no markdown there)."""
+    return cut(single_line(document.title) or document.id, CHOICE_LIMIT)
+
+
+HELP_TEXT = (
+    "**citebot** answers from a curated corpus of articles, and only from it.\n"
+    "• **How it decides:** it finds the passages in the corpus most relevant to your question and "
+    "quotes each source **verbatim**, with its title, publisher and link: it never paraphrases or "
+    "adds anything of its own.\n"
+    "• **When sources conflict** it says so first, and shows the conflicting quotes side by side.\n"
+    "• **When no source covers it** it says so rather than guess.\n"
+    "**Commands:** `/ask` a question (set `private` to see the answer alone) · right-click a message → "
+    "Apps → **Check sources** to check its claim · `/sources` lists the corpus · `/source` shows one "
+    "document · or just send me a direct message."
+)
+
+
+def render_help() -> DiscordMessage:
+    return DiscordMessage(content=HELP_TEXT)
+
+
+# --- checking ---------------------------------------------------------------------
+
+
+def limit_problems(message: DiscordMessage) -> list[str]:
+    """Every Discord limit this message breaks (empty when it is within all of them)."""
+    problems: list[str] = []
+    if len(message.content) > CONTENT_LIMIT:
+        problems.append(f"content has {len(message.content)} > {CONTENT_LIMIT} characters")
+    if not message.content and not message.embeds:
+        problems.append("message is empty")
+    if len(message.embeds) > EMBEDS_PER_MESSAGE:
+        problems.append(f"{len(message.embeds)} > {EMBEDS_PER_MESSAGE} embeds")
+    total = sum(len(embed) for embed in message.embeds)
+    if total > EMBEDS_TOTAL_LIMIT:
+        problems.append(f"embeds have {total} > {EMBEDS_TOTAL_LIMIT} characters in all")
+    for embed in message.embeds:
+        problems.extend(embed_problems(embed.to_dict()))
+    return problems
+
+
+def embed_problems(embed: dict[str, Any]) -> list[str]:
+    """The limits one embed (as its JSON dict) breaks."""
+    problems: list[str] = []
+    checks = [
+        ("title", len(embed.get("title") or ""), EMBED_TITLE_LIMIT),
+        ("description", len(embed.get("description") or ""), EMBED_DESCRIPTION_LIMIT),
+        ("footer", len((embed.get("footer") or {}).get("text") or ""), EMBED_FOOTER_LIMIT),
+        ("author", len((embed.get("author") or {}).get("name") or ""), EMBED_AUTHOR_LIMIT),
+        ("fields", len(embed.get("fields") or []), EMBED_FIELDS_LIMIT),
+    ]
+    for field in embed.get("fields") or []:
+        checks.append(("field name", len(field.get("name") or ""), EMBED_FIELD_NAME_LIMIT))
+        checks.append(("field value", len(field.get("value") or ""), EMBED_FIELD_VALUE_LIMIT))
+    problems.extend(f"embed {what} has {size} > {limit}" for what, size, limit in checks if size > limit)
+    return problems

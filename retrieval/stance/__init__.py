@@ -1,0 +1,1 @@
+"""Stance of a text toward a claim: features, the model, and its training command."""

@@ -1,0 +1,107 @@
+"""The stance model: shipped file, real-text judgements, features, and reproducible training."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval.documents import Document, load_documents
+from retrieval.stance import text as lex
+from retrieval.stance.features import DENSE_FEATURE_NAMES
+from retrieval.stance.model import DEFAULT_MODEL_PATH, LABELS, StanceModel, default_model
+from retrieval.stance.train import main as train_main
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = PROJECT_ROOT / ".." / "shared" / "data"
+INSPIRED = "ballerina-inspired-by-nth-room.md"
+NOT_BASED = "ballerina-not-based-on-true-story.md"
+TRUE_STORY = "Ballerina is based on a true story"
+
+
+@pytest.fixture(scope="module")
+def corpus() -> dict[str, Document]:
+    return {document.id: document for document in load_documents(PROJECT_ROOT / "corpus")}
+
+
+def _feature(model: StanceModel, claim: str, text: str, name: str) -> float:
+    dense, _ = model.extractor_.features(claim, text)
+    return float(dense[DENSE_FEATURE_NAMES.index(name)])
+
+
+def test_shipped_model_is_small_and_loaded_once() -> None:
+    """The model ships as package data under 5 MB and is read from disk only once."""
+    assert DEFAULT_MODEL_PATH.parent.name == "models"
+    assert DEFAULT_MODEL_PATH.stat().st_size < 5_000_000
+    assert default_model() is default_model()
+
+
+def test_article_saying_not_based_on_true_events_refutes_the_claim(corpus: dict[str, Document]) -> None:
+    """The TV Acute article ("neither inspired by nor based on true events") refutes the claim."""
+    assert default_model().predict([TRUE_STORY], [corpus[NOT_BASED].quotable_text]) == ["refutes"]
+
+
+def test_article_saying_inspired_by_real_case_supports_the_claim(corpus: dict[str, Document]) -> None:
+    """The article saying the plot "is inspired by the shocking Nth Room Case" supports it."""
+    assert default_model().predict([TRUE_STORY], [corpus[INSPIRED].quotable_text]) == ["supports"]
+
+
+def test_probabilities_cover_the_three_stances() -> None:
+    """predict_proba gives one row per pair over supports/refutes/discusses, summing to one."""
+    model = default_model()
+    probabilities = model.predict_proba(
+        [TRUE_STORY, TRUE_STORY], ["Ballerina is a 2023 Korean action film.", "Nothing about it here."]
+    )
+    assert probabilities.shape == (2, len(LABELS))
+    assert np.allclose(probabilities.sum(axis=1), 1.0)
+    assert model.predict_proba([], []).shape == (0, len(LABELS))
+
+
+def test_negation_next_to_the_claims_words_is_a_feature() -> None:
+    """ "neither inspired by nor based on true events" negates the claim's own terms; the
+    affirmative sentence does not."""
+    model = default_model()
+    negated = "Although it touches on grim subjects, it is neither inspired by nor based on true events."
+    affirmed = "The gripping plot of Ballerina is inspired by the shocking Nth Room Case."
+    assert _feature(model, TRUE_STORY, negated, "top_negation_near_claim") == 1.0
+    assert _feature(model, TRUE_STORY, negated, "log_negated_restatements") > 0
+    assert _feature(model, TRUE_STORY, affirmed, "top_negation_near_claim") == 0.0
+
+
+def test_paraphrases_of_based_on_a_true_story_count_as_the_claims_words() -> None:
+    """ "draws inspiration from real-life events" covers "based on a true story" (paraphrase groups)."""
+    assert lex.stems(lex.words("inspired by real events")) == ["base", "by", "true", "stori"]
+    assert lex.stems(lex.words("based on a true story")) == ["base", "on", "a", "true", "stori"]
+    text = "This story, while fictional, draws inspiration from real-life events."
+    assert _feature(default_model(), TRUE_STORY, text, "cover_best_sentence") > 0.5
+
+
+def test_headline_questions_rank_after_statements() -> None:
+    """A heading that restates the question takes no side, so statements are read first."""
+    text = "Is Ballerina based on a true story? The film is not based on a true story."
+    assert _feature(default_model(), TRUE_STORY, text, "best_negation_near_claim") == 1.0
+
+
+@pytest.mark.skipif(not (DATA_DIR / "fnc1-train-stances.csv").exists(), reason="training data not available")
+def test_training_is_reproducible_and_the_file_round_trips(tmp_path: Path) -> None:
+    """A smoke `train-stance` on the first 1,500 rows, run twice with one seed, writes the
+    same bytes, and the saved model predicts exactly as trained (a few seconds)."""
+    first, second = tmp_path / "a.npz", tmp_path / "b.npz"
+    started = time.perf_counter()
+    arguments = ["--data-dir", str(DATA_DIR), "--limit", "1500", "--seed", "0"]
+    assert train_main([*arguments, "--output", str(first)]) == 0
+    assert train_main([*arguments, "--output", str(second)]) == 0
+    assert time.perf_counter() - started < 30
+    assert first.read_bytes() == second.read_bytes()
+    model = StanceModel.load(first)
+    claims = [TRUE_STORY, "Apple will release a watch"]
+    texts = ["It is not based on a true story.", "Apple reportedly plans to release a watch, sources say."]
+    assert model.predict(claims, texts) == StanceModel.load(second).predict(claims, texts)
+
+
+def test_train_stance_reports_missing_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With no training files, train-stance exits with status 2 and says where it looked."""
+    assert train_main(["--data-dir", str(tmp_path), "--output", str(tmp_path / "m.npz")]) == 2
+    assert str(tmp_path) in capsys.readouterr().err
