@@ -101,12 +101,11 @@ class Engine:
             return Answer(question=text, status="no_answer", id=question_id)
         cited = {source.id: self.documents[self._by_id[source.id]] for source in sources}
         assessment = assess(text, sources, cited)
+        judged = zip(sources, assessment.stances, strict=True)
         return Answer(
             question=text,
             status="answered",
-            sources=tuple(
-                replace(source, stance=stance) for source, stance in zip(sources, assessment.stances, strict=True)
-            ),
+            sources=tuple(replace(source, stance=stance) for source, stance in judged),
             disagreement=assessment.disagreement,
             conflicts=assessment.conflicts,
             claim=assessment.claim,
