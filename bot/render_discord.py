@@ -186,6 +186,8 @@ def opening_line(answer: Answer, kind: Kind) -> str:
     sources = f"{count} source{'s' if count != 1 else ''}"
     if answer.disagreement:
         line = f"⚠️ **The sources disagree** on {subject}: {echoed(answer)}"
+    elif answer.single_source:
+        line = f"**Only one source in the corpus covers** {subject}: {echoed(answer)}"
     elif answer.disagreement is False:
         line = f"**{sources}, no disagreement found**, on {subject}: {echoed(answer)}"
     else:

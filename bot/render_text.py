@@ -65,7 +65,7 @@ def render_answer(answer: Answer) -> str:
         return "\n".join(lines) + "\n"
     numbers = {source.id: number for number, source in enumerate(answer.sources, start=1)}
     lines.extend(render_conflicts(answer, numbers))
-    if answer.disagreement is False and len(answer.sources) == 1:
+    if answer.single_source:
         lines.extend(["Only one source in the corpus covers this.", ""])
     if answer.claim is not None and answer.claim != answer.question:
         lines.extend([f"Stances are toward the claim: {answer.claim}", ""])

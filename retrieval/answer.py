@@ -88,6 +88,11 @@ class Answer:
     claim: str | None = None
     id: Any = field(default=None, compare=False)
 
+    @property
+    def single_source(self) -> bool:
+        """True when exactly one source covers the question: nothing to compare it with."""
+        return self.status == "answered" and len(self.sources) == 1
+
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
         if self.id is not None:
@@ -95,6 +100,7 @@ class Answer:
         data["question"] = self.question
         data["status"] = self.status
         data["sources"] = [source.to_dict() for source in self.sources]
+        data["single_source"] = self.single_source
         if self.claim is not None:
             data["claim"] = self.claim
         if self.disagreement is not None:
