@@ -15,6 +15,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, Protocol
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -234,6 +235,14 @@ def serve(settings: Settings | None = None) -> int:
         )
     except discord.PrivilegedIntentsRequired:
         return fail("Discord refused the gateway intents: check the bot's intents in the Developer Portal")
+    except (aiohttp.ClientError, OSError, ValueError) as error:
+        # Unreachable host, DNS failure, refused connection or a malformed base URL.
+        return fail(
+            f"could not reach Discord ({error.__class__.__name__}): check the network, "
+            "and DISCORD_API_BASE_URL / DISCORD_GATEWAY_URL if you set them"
+        )
+    except discord.HTTPException as error:
+        return fail(f"Discord answered with an error ({error.status}); try again later")
     except KeyboardInterrupt:
         pass
     return 0

@@ -11,11 +11,11 @@ import json
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from bot.render_text import render_answer
 from bot.settings import Settings, SettingsError, load_settings
-from retrieval.documents import CorpusError, DocumentError, document_from_json
+from retrieval.documents import CorpusError, DocumentError
 from retrieval.engine import Engine
 from retrieval.questions import QuestionError
 
@@ -41,8 +41,15 @@ def _positive_int(raw: str) -> int:
     return value
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line (not usage + error) and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="citebot", description="Answer questions from a corpus with verbatim, cited quotes."
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -99,26 +106,12 @@ def answer_line(line: str, engine: Engine, max_sources: int) -> dict[str, Any]:
         return {"id": question_id, "error": "missing 'question' (a string)"}
     try:
         if "documents" in request:
-            engine = engine_for_line(request["documents"])
+            engine = Engine.from_records(request["documents"])
         return engine.ask(question, max_sources=max_sources, question_id=question_id).to_dict() | {
             "id": question_id
         }
     except (QuestionError, DocumentError, CorpusError) as error:
         return {"id": question_id, "error": str(error)}
-
-
-def engine_for_line(documents: object) -> Engine:
-    if not isinstance(documents, list) or not documents:
-        raise DocumentError("'documents' must be a non-empty list of {id, title, text, url?}")
-    parsed = []
-    for position, record in enumerate(documents):
-        try:
-            parsed.append(document_from_json(record, path=None))
-        except DocumentError as error:
-            raise DocumentError(f"documents[{position}]: {error}") from error
-    if len({document.id for document in parsed}) != len(parsed):
-        raise DocumentError("'documents' has two documents with the same id")
-    return Engine.from_documents(parsed)
 
 
 def command_batch(
@@ -162,6 +155,9 @@ def command_train_stance(rest: list[str]) -> int:
 def main(
     argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None
 ) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["train-stance"]:
+        return command_train_stance(argv[1:])
     arguments = build_parser().parse_args(argv)
     out = stdout or sys.stdout
     try:
@@ -172,8 +168,6 @@ def main(
             return command_batch(arguments, settings, stdin or sys.stdin, out)
         if arguments.command == "serve":
             return command_serve(settings)
-        if arguments.command == "train-stance":
-            return command_train_stance(arguments.rest)
         return command_main_job(settings, out)
     except (CommandError, SettingsError) as error:
         print(f"citebot: error: {error}", file=sys.stderr)

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import discord
-from discord.ext import commands
 
 from retrieval.answer import Answer, Conflict, Quote, SourceEvidence
 from retrieval.documents import Document
@@ -46,7 +45,7 @@ Kind = Literal["question", "claim"]
 
 STANCE_LABELS = {
     "supports": "supports the claim",
-    "refutes": "contradicts the claim",
+    "refutes": "refutes the claim",
     "discusses": "discusses it without taking a side",
 }
 
@@ -343,21 +342,35 @@ def document_line(number: int, document: Document) -> str:
     if document.publisher:
         parts.append(heading_text(document.publisher, 60))
     url = link(document.url)
-    if url:
+    if url and len(url) <= LINK_IN_LIST_LIMIT:
         parts.append(url)
     return " · ".join(parts)
 
 
-def corpus_pages(documents: Sequence[Document], *, page_size: int = 1_500) -> list[str]:
-    """The corpus list split into pages (commands.Paginator), each with a heading line."""
+# Lines are capped (title 150, publisher 60, links over LINK_IN_LIST_LIMIT left out), so
+# a page of this many documents always fits in one message, however large the corpus.
+CORPUS_PAGE_DOCUMENTS = 8
+LINK_IN_LIST_LIMIT = 200
+
+
+def corpus_page_count(count: int) -> int:
+    return max(1, -(-count // CORPUS_PAGE_DOCUMENTS))
+
+
+def corpus_page(documents: Sequence[Document], page: int) -> str:
+    """Page ``page`` (from 0) of the corpus list, rendering only that page's documents."""
     count = len(documents)
-    paginator = commands.Paginator(prefix=None, suffix=None, max_size=page_size)
-    for number, document in enumerate(documents, 1):
-        paginator.add_line(document_line(number, document))
-    pages = paginator.pages or ["(the corpus is empty)"]
-    total = len(pages)
-    heading = f"**The corpus: {count} document{'s' if count != 1 else ''}**"
-    return [f"{heading} — page {index}/{total}\n{page}" for index, page in enumerate(pages, 1)]
+    first = page * CORPUS_PAGE_DOCUMENTS
+    shown = documents[first : first + CORPUS_PAGE_DOCUMENTS]
+    lines = [document_line(first + offset + 1, document) for offset, document in enumerate(shown)]
+    heading = f"**The corpus: {count:,} document{'s' if count != 1 else ''}**"
+    body = "\n".join(lines) or "(the corpus is empty)"
+    return f"{heading} — page {page + 1}/{corpus_page_count(count)}\n{body}"
+
+
+def corpus_pages(documents: Sequence[Document]) -> list[str]:
+    """Every page of the corpus list (for small corpora and tests; the bot renders pages lazily)."""
+    return [corpus_page(documents, page) for page in range(corpus_page_count(len(documents)))]
 
 
 def opening_lines(document: Document, *, lines: int = 6) -> str:

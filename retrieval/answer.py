@@ -86,12 +86,10 @@ class Answer:
     conflicts: tuple[Conflict, ...] | None = None
     # The claim the stance of each source is judged against (a yes/no question read as a statement).
     claim: str | None = None
+    # True when exactly one source in the corpus covers the question (however many were
+    # asked for): the user is told there is nothing to compare it with.
+    single_source: bool = False
     id: Any = field(default=None, compare=False)
-
-    @property
-    def single_source(self) -> bool:
-        """True when exactly one source covers the question: nothing to compare it with."""
-        return self.status == "answered" and len(self.sources) == 1
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {}

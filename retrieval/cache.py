@@ -27,8 +27,9 @@ logger = logging.getLogger(__name__)
 
 # Bump when the saved layout changes. The source of the modules that decide what is
 # indexed is part of the key too, so changing the analyser can never reuse a stale index.
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 CACHE_FOLDER_NAME = ".citebot-cache"
+MANIFEST = "manifest.json"
 _INDEXING_MODULES = ("analysis.py", "passages.py", "index.py", "documents.py", "cache.py")
 
 
@@ -81,9 +82,13 @@ class StoredDocuments(Sequence[Document]):
     def __len__(self) -> int:
         return len(self._metadata)
 
-    def __getitem__(self, number: int) -> Document:  # type: ignore[override]
+    def ids_and_titles(self) -> list[tuple[str, str]]:
+        """Every document's id and title, without decoding any text."""
+        return [(str(fields["id"]), str(fields["title"])) for fields in self._metadata]
+
+    def __getitem__(self, number: int | slice) -> Document | list[Document]:  # type: ignore[override]
         if isinstance(number, slice):
-            raise TypeError("StoredDocuments does not support slices")
+            return [self[i] for i in range(*number.indices(len(self)))]  # type: ignore[misc]
         start, end = int(self._offsets[number]), int(self._offsets[number + 1])
         text = bytes(self._texts[start:end]).decode("utf-8")
         return Document(text=text, **self._metadata[number])  # type: ignore[arg-type]
@@ -107,36 +112,74 @@ class StoredDocuments(Sequence[Document]):
         (folder / "documents.json").write_text(json.dumps(metadata, ensure_ascii=False))
 
 
+def _file_digests(folder: Path) -> dict[str, str]:
+    """A checksum of every file in an entry, so a flipped byte is caught before it is used."""
+    digests = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.name != MANIFEST:
+            digest = hashlib.blake2b(digest_size=16)
+            with path.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 22), b""):
+                    digest.update(block)
+            digests[path.relative_to(folder).as_posix()] = digest.hexdigest()
+    return digests
+
+
+def _read_manifest(folder: Path) -> dict[str, object] | None:
+    """The entry's manifest if it is one of citebot's, else None."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return None
+    return manifest if isinstance(manifest, dict) and "citebot_index" in manifest else None
+
+
 def load_entry(folder: Path) -> tuple[StoredDocuments, PassageIndex, list[str]]:
     """Documents, index and the build's warnings from a cache entry; raises if unusable."""
-    manifest = json.loads((folder / "manifest.json").read_text())
-    if manifest.get("format") != INDEX_FORMAT:
-        raise ValueError("cache entry has another format")
+    manifest = _read_manifest(folder)
+    if manifest is None or manifest.get("citebot_index") != INDEX_FORMAT:
+        raise ValueError("cache entry is missing its manifest or has another format")
+    if _file_digests(folder) != manifest.get("checksums"):
+        raise ValueError("cache entry's files do not match their checksums")
     documents = StoredDocuments(folder)
     index = PassageIndex.load(folder / "index")
     if index.n_documents != len(documents):
         raise ValueError("cache entry's index and documents disagree")
-    return documents, index, list(manifest.get("warnings", []))
+    return documents, index, [str(warning) for warning in manifest.get("warnings", [])]
 
 
 def save_entry(
-    cache_dir: Path, fingerprint: str, documents: Sequence[Document], index: PassageIndex, warnings: list[str]
+    cache_dir: Path,
+    fingerprint: str,
+    corpus: Path,
+    documents: Sequence[Document],
+    index: PassageIndex,
+    warnings: list[str],
 ) -> Path:
-    """Write an entry atomically and remove the entries of older corpus versions."""
+    """Write an entry atomically, then remove this corpus's older entries (and nothing else)."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     final = cache_dir / fingerprint
     staging = Path(tempfile.mkdtemp(prefix=f".{fingerprint}.", dir=cache_dir))
+    corpus_key = str(corpus.resolve())
     try:
         StoredDocuments.save(documents, staging)
         index.save(staging / "index")
-        manifest = {"format": INDEX_FORMAT, "documents": len(documents), "warnings": warnings}
-        (staging / "manifest.json").write_text(json.dumps(manifest))
+        manifest = {
+            "citebot_index": INDEX_FORMAT,
+            "corpus": corpus_key,
+            "documents": len(documents),
+            "warnings": warnings,
+            "checksums": _file_digests(staging),
+        }
+        (staging / MANIFEST).write_text(json.dumps(manifest))
         if final.exists():
             shutil.rmtree(final, ignore_errors=True)
         os.replace(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    for stale in cache_dir.iterdir():
-        if stale.name != final.name and not stale.name.startswith("."):
-            shutil.rmtree(stale, ignore_errors=True)
+    for entry in cache_dir.iterdir():
+        manifest_of_entry = _read_manifest(entry) if entry.is_dir() and entry != final else None
+        # Only citebot's own entries for this same corpus: a cache folder may be shared.
+        if manifest_of_entry is not None and manifest_of_entry.get("corpus") == corpus_key:
+            shutil.rmtree(entry, ignore_errors=True)
     return final

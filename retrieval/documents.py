@@ -80,11 +80,21 @@ class DocumentError(ValueError):
     """One file or line could not be turned into a document; the message says why."""
 
 
-def _optional_str(value: object) -> str | None:
+def _optional_str(value: object, field: str) -> str | None:
+    """A metadata field as text; numbers and dates are fine, lists or mappings are not."""
     if value is None:
         return None
+    if isinstance(value, (list, dict, tuple, set)):
+        raise DocumentError(f"'{field}' must be text, not {type(value).__name__}")
     text = str(value).strip()
     return text or None
+
+
+def _url(value: object) -> str | None:
+    url = _optional_str(value, "url")
+    if url is not None and not url.lower().startswith(("http://", "https://")):
+        raise DocumentError(f"'url' must start with http:// or https:// (got {url[:60]!r})")
+    return url
 
 
 def _first_line(text: str) -> str:
@@ -109,15 +119,15 @@ def document_from_fields(fields: dict[str, Any], *, doc_id: str, path: str | Non
     text = fields.get("text")
     if not isinstance(text, str) or not text.strip():
         raise DocumentError("no text")
-    title = _optional_str(fields.get("title")) or _first_line(text)
+    title = _optional_str(fields.get("title"), "title") or _first_line(text)
     return Document(
         id=doc_id,
         title=title,
         text=text,
-        url=_optional_str(fields.get("url")),
-        publisher=_optional_str(fields.get("publisher")),
-        author=_optional_str(fields.get("author")),
-        date=_optional_str(fields.get("date")),
+        url=_url(fields.get("url")),
+        publisher=_optional_str(fields.get("publisher"), "publisher"),
+        author=_optional_str(fields.get("author"), "author"),
+        date=_optional_str(fields.get("date"), "date"),
         path=path,
         quotable_end=_quotable_end(text, fields.get("quotable_until")),
     )
@@ -168,13 +178,16 @@ def document_from_json(record: object, *, path: str | None) -> Document:
 
 
 def load_jsonl_documents(path: Path, display: str, warn: Warn) -> Iterator[Document]:
-    with path.open(encoding="utf-8", errors="strict") as lines:
-        for line_number, line in enumerate(lines, start=1):
-            if not line.strip():
+    # Bytes, decoded line by line: one badly encoded line must not cost the whole file.
+    with path.open("rb") as lines:
+        for line_number, raw in enumerate(lines, start=1):
+            if not raw.strip():
                 continue
             where = f"{display}:{line_number}"
             try:
-                yield document_from_json(json.loads(line), path=where)
+                yield document_from_json(json.loads(raw.decode("utf-8")), path=where)
+            except UnicodeDecodeError as error:
+                warn(f"skipped {where}: not UTF-8 text ({error.reason} at byte {error.start})")
             except (json.JSONDecodeError, DocumentError) as error:
                 warn(f"skipped {where}: {error}")
 

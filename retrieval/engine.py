@@ -14,15 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.answer import Answer
-from retrieval.cache import corpus_fingerprint, default_cache_dir, load_entry, save_entry
+from retrieval.cache import StoredDocuments, corpus_fingerprint, default_cache_dir, load_entry, save_entry
 from retrieval.disagreement import assess
-from retrieval.documents import CorpusError, Document, Warn, load_documents
+from retrieval.documents import CorpusError, Document, DocumentError, Warn, document_from_json, load_documents
 from retrieval.evidence import gather_evidence
 from retrieval.index import IndexParameters, PassageIndex
 from retrieval.passages import sentence_spans
 from retrieval.questions import clean_question
 
 logger = logging.getLogger(__name__)
+
+# Sources judged for stance and conflicts even when fewer are asked for, so that capping
+# the sources shown can never hide a disagreement.
+DISAGREEMENT_POOL = 5
 
 
 def build_index(documents: Sequence[Document], parameters: IndexParameters | None = None) -> PassageIndex:
@@ -40,7 +44,13 @@ class Engine:
             raise ValueError("index and documents disagree")
         self.documents = documents
         self.index = index
-        self._by_id = {document.id: number for number, document in enumerate(documents)}
+        if isinstance(documents, StoredDocuments):
+            ids_and_titles = documents.ids_and_titles()  # no text decoded at start-up
+        else:
+            ids_and_titles = [(document.id, document.title) for document in documents]
+        self._by_id = {doc_id: number for number, (doc_id, _) in enumerate(ids_and_titles)}
+        # Searched by autocomplete: kept lower-cased so a search decodes no document text.
+        self._labels = [f"{doc_id}\n{title}".casefold() for doc_id, title in ids_and_titles]
 
     @classmethod
     def from_documents(
@@ -50,6 +60,22 @@ class Engine:
         if not documents:
             raise CorpusError("no documents to answer from")
         return cls(list(documents), build_index(documents, parameters))
+
+    @classmethod
+    def from_records(cls, records: object) -> Engine:
+        """An engine over JSON records ``[{"id", "title", "text", "url"?, ...}]`` (batch lines'
+        own documents). Raises DocumentError naming the first bad record."""
+        if not isinstance(records, list) or not records:
+            raise DocumentError("'documents' must be a non-empty list of {id, title, text, url?}")
+        documents = []
+        for position, record in enumerate(records):
+            try:
+                documents.append(document_from_json(record, path=None))
+            except DocumentError as error:
+                raise DocumentError(f"documents[{position}]: {error}") from error
+        if len({document.id for document in documents}) != len(documents):
+            raise DocumentError("'documents' has two documents with the same id")
+        return cls.from_documents(documents)
 
     @classmethod
     def from_path(
@@ -85,7 +111,7 @@ class Engine:
         loaded = load_documents(root, record)
         index = build_index(loaded, parameters)
         try:
-            save_entry(cache_dir, fingerprint, loaded, index, warnings)
+            save_entry(cache_dir, fingerprint, root, loaded, index, warnings)
         except OSError as error:
             warn(f"could not save the index in {cache_dir} ({error.strerror}); it will be rebuilt next start")
         return cls(loaded, index)
@@ -96,19 +122,28 @@ class Engine:
         if max_sources is not None and max_sources < 1:
             raise ValueError("max_sources must be at least 1")
         query = self.index.query(text)
-        sources = gather_evidence(self.index, self.documents, query, max_sources=max_sources)
-        if not sources:
+        pool = None if max_sources is None else max(max_sources, DISAGREEMENT_POOL)
+        found = gather_evidence(self.index, self.documents, query, max_sources=pool)
+        if not found:
             return Answer(question=text, status="no_answer", id=question_id)
-        cited = {source.id: self.documents[self._by_id[source.id]] for source in sources}
-        assessment = assess(text, sources, cited)
-        judged = zip(sources, assessment.stances, strict=True)
+        cited = {source.id: self.documents[self._by_id[source.id]] for source in found}
+        assessment = assess(text, found, cited)
+        stances = zip(found, assessment.stances, strict=True)
+        judged = [replace(source, stance=stance) for source, stance in stances]
+        in_conflict = {source_id for conflict in assessment.conflicts for source_id in conflict.sources}
+        shown = [
+            source
+            for rank, source in enumerate(judged)
+            if max_sources is None or rank < max_sources or source.id in in_conflict
+        ]
         return Answer(
             question=text,
             status="answered",
-            sources=tuple(replace(source, stance=stance) for source, stance in judged),
+            sources=tuple(shown),
             disagreement=assessment.disagreement,
             conflicts=assessment.conflicts,
             claim=assessment.claim,
+            single_source=len(found) == 1,
             id=question_id,
         )
 
@@ -121,9 +156,9 @@ class Engine:
         """Documents whose title or id contains ``text`` (case-insensitive), for autocomplete."""
         needle = text.casefold().strip()
         found = []
-        for document in self.documents:
-            if needle in document.title.casefold() or needle in document.id.casefold():
-                found.append(document)
+        for number, label in enumerate(self._labels):
+            if needle in label:
+                found.append(self.documents[number])
                 if len(found) == limit:
                     break
         return found

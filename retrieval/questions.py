@@ -11,6 +11,12 @@ MAX_QUESTION_CHARS = 1_000
 # invisible: they would split words for the tokenizer and could hide text from a reader.
 _INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 _SPACE = re.compile(r"\s+")
+# Discord mention syntax (<@123>, <@!123>, <@&123>, <#123>, @everyone, @here) names
+# nobody in the corpus; a markdown link [text](url) means its text.
+_MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b")
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]+)\)")
+# Emphasis, code, strike-through and spoiler marks: formatting, not words.
+_MARKDOWN_MARKS = re.compile(r"[*`~|]+|__")
 
 
 class QuestionError(ValueError):
@@ -18,7 +24,8 @@ class QuestionError(ValueError):
 
 
 def clean_question(question: str) -> str:
-    """The question as the index reads it: NFC, no invisible characters, single spaces.
+    """The question as the index reads it: NFC, no invisible characters, no mentions,
+    markdown reduced to its words, single spaces.
 
     Raises QuestionError for a question that is empty once cleaned or longer than
     MAX_QUESTION_CHARS characters.
@@ -27,6 +34,7 @@ def clean_question(question: str) -> str:
         raise QuestionError("the question must be text")
     text = unicodedata.normalize("NFC", question)
     text = _INVISIBLE.sub("", text)
+    text = _MARKDOWN_MARKS.sub("", _MARKDOWN_LINK.sub(r"\1", _MENTION.sub(" ", text)))
     text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     text = _SPACE.sub(" ", text).strip()
     if not text:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import discord
@@ -10,7 +12,8 @@ from discord.ext import commands
 
 from bot.render_discord import (
     CHOICE_LIMIT,
-    corpus_pages,
+    corpus_page,
+    corpus_page_count,
     document_choice_name,
     render_document,
     render_unknown_document,
@@ -24,18 +27,20 @@ PAGE_TIMEOUT_SECONDS = 600
 
 
 class PageView(discord.ui.View):
-    """Previous/Next buttons over pre-rendered pages; only the person who asked turns them."""
+    """Previous/Next buttons over pages rendered when shown (a corpus may have a million
+    documents); only the person who asked turns them."""
 
-    def __init__(self, pages: list[str], owner_id: int) -> None:
+    def __init__(self, render_page: Callable[[int], str], page_count: int, owner_id: int) -> None:
         super().__init__(timeout=PAGE_TIMEOUT_SECONDS)
-        self.pages = pages
+        self.render_page = render_page
+        self.page_count = page_count
         self.owner_id = owner_id
         self.index = 0
         self.update_buttons()
 
     def update_buttons(self) -> None:
         self.previous.disabled = self.index == 0
-        self.next.disabled = self.index == len(self.pages) - 1
+        self.next.disabled = self.index == self.page_count - 1
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:
@@ -48,10 +53,10 @@ class PageView(discord.ui.View):
         return False
 
     async def show(self, interaction: discord.Interaction, index: int) -> None:
-        self.index = max(0, min(index, len(self.pages) - 1))
+        self.index = max(0, min(index, self.page_count - 1))
         self.update_buttons()
         await interaction.response.edit_message(
-            content=self.pages[self.index], view=self, allowed_mentions=discord.AllowedMentions.none()
+            content=self.render_page(self.index), view=self, allowed_mentions=discord.AllowedMentions.none()
         )
 
     @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
@@ -71,13 +76,15 @@ class CorpusCog(commands.Cog, name="Corpus"):
 
     @app_commands.command(name="sources", description="The documents citebot quotes from")
     async def sources(self, interaction: discord.Interaction) -> None:
-        pages = corpus_pages(list(self.bot.engine.documents))
+        documents = self.bot.engine.documents
+        page_count = corpus_page_count(len(documents))
+        first = corpus_page(documents, 0)
         none = discord.AllowedMentions.none()
-        if len(pages) == 1:
-            await interaction.response.send_message(pages[0], ephemeral=True, allowed_mentions=none)
+        if page_count == 1:
+            await interaction.response.send_message(first, ephemeral=True, allowed_mentions=none)
             return
-        view = PageView(pages, owner_id=interaction.user.id)
-        await interaction.response.send_message(pages[0], view=view, ephemeral=True, allowed_mentions=none)
+        view = PageView(lambda page: corpus_page(documents, page), page_count, owner_id=interaction.user.id)
+        await interaction.response.send_message(first, view=view, ephemeral=True, allowed_mentions=none)
 
     @app_commands.command(name="source", description="One document: its citation and opening lines")
     @app_commands.describe(name="The document's title (start typing to search)")
@@ -94,8 +101,8 @@ class CorpusCog(commands.Cog, name="Corpus"):
     async def source_names(
         self, _interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        engine = self.bot.engine
-        matches = engine.find_documents(current, limit=25) if current.strip() else list(engine.documents[:25])
+        # Off the event loop: searching every title of a large corpus takes a while.
+        matches = await asyncio.to_thread(self.bot.engine.find_documents, current, limit=25)
         # A choice's value is at most 100 characters; longer ids are still found by title.
         return [
             app_commands.Choice(name=document_choice_name(document), value=document.id)

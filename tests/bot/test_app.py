@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -145,3 +146,26 @@ def test_python_dash_m_bot_without_a_token(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert len(result.stderr.strip().splitlines()) == 1 and "DISCORD_TOKEN" in result.stderr
+
+
+def test_serve_when_discord_cannot_be_reached(tmp_path: Path) -> None:
+    """Nothing listening at the API address: one line naming the problem, exit 2, token never shown."""
+    secret = "MTIz.unreachable.secret-value"
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DISCORD_", "CITEBOT_"))}
+    env.update(
+        PYTHONPATH=str(Path(__file__).resolve().parents[2]),
+        DISCORD_TOKEN=secret,
+        DISCORD_API_BASE_URL=f"http://127.0.0.1:{port}/api/v10",
+        DISCORD_GATEWAY_URL=f"ws://127.0.0.1:{port}/gateway",
+        CITEBOT_CACHE_DIR=str(tmp_path / "cache"),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "could not reach Discord" in line
+    assert secret not in result.stderr + result.stdout

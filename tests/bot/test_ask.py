@@ -99,7 +99,7 @@ async def test_disagreement_is_named_first_and_both_articles_quoted(
     values = " ".join(field["value"] for field in conflict["fields"])
     assert "Nth Room Case" in values and "not based on real-life events" in values
     later = "\n".join(reply.get("content") or "" for reply in replies[1:])
-    assert "*Stance:* contradicts the claim" in later and "*Stance:* supports the claim" in later
+    assert "*Stance:* refutes the claim" in later and "*Stance:* supports the claim" in later
 
 
 @pytest.fixture

@@ -160,3 +160,17 @@ def test_broken_corpus_file_is_warned_about_and_the_rest_answers(tmp_path: Path,
     assert result.returncode == 0
     assert result.stderr.count("bad.txt") == 1 and "warning" in result.stderr
     assert "lemmings" in result.stdout
+
+
+def test_train_stance_takes_its_own_options(cache_env) -> None:
+    """`citebot train-stance --help` shows the trainer's options (data folder, output, seed)."""
+    result = run_citebot("train-stance", "--help", env=cache_env)
+    assert result.returncode == 0
+    assert "--data-dir" in result.stdout and "--seed" in result.stdout
+
+
+def test_a_usage_error_is_one_line(cache_env) -> None:
+    """A missing argument is one line on stderr with exit code 2, not a usage dump."""
+    result = run_citebot("ask", env=cache_env)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "question" in result.stderr

@@ -108,3 +108,28 @@ def test_a_corpus_with_nothing_readable_is_a_clear_error(tmp_path: Path) -> None
         load_documents(tmp_path)
     with pytest.raises(CorpusError, match="not found"):
         load_documents(tmp_path / "missing")
+
+
+def test_one_badly_encoded_jsonl_line_costs_only_that_line(tmp_path: Path) -> None:
+    """Good lines around a non-UTF-8 line still load; the bad line is named with its number."""
+    good = b'{"id": "a", "title": "A", "text": "Alpha text."}\n'
+    (tmp_path / "mixed.jsonl").write_bytes(
+        good + b'{"id": "b", "text": "\xff\xfe"}\n' + good.replace(b'"a"', b'"c"')
+    )
+    documents, warnings = _collect(tmp_path)
+    assert [document.id for document in documents] == ["a", "c"]
+    assert len(warnings) == 1 and "mixed.jsonl:2" in warnings[0] and "UTF-8" in warnings[0]
+
+
+def test_metadata_that_is_not_text_or_not_a_web_link_is_refused_with_a_reason(tmp_path: Path) -> None:
+    """A list as publisher, or a url not http(s), skips the document with a warning naming the field."""
+    (tmp_path / "listy.md").write_text("---\ntitle: T\npublisher: [a, b]\n---\nBody text.")
+    (tmp_path / "badurl.md").write_text("---\ntitle: T\nurl: javascript:alert(1)\n---\nBody text.")
+    (tmp_path / "fine.md").write_text(
+        "---\ntitle: T\nurl: https://example.org/x\ndate: 2024-05-01\n---\nBody."
+    )
+    documents, warnings = _collect(tmp_path)
+    assert [document.id for document in documents] == ["fine.md"]
+    assert documents[0].date == "2024-05-01"
+    assert any("listy.md" in w and "'publisher'" in w for w in warnings)
+    assert any("badurl.md" in w and "'url'" in w for w in warnings)

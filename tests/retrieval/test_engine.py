@@ -129,3 +129,22 @@ def test_corrupt_saved_index_is_rebuilt_not_trusted(tmp_path: Path) -> None:
         Engine.from_path(corpus, cache_dir=cache, warn=warnings.append).ask("Nth Room case").status
         == "answered"
     )
+
+
+def test_capping_sources_never_hides_a_disagreement(default_engine: Engine) -> None:
+    """With max_sources=1 the conflicting source is still shown, and the answer does not claim one source."""
+    answer = default_engine.ask("Is Ballerina based on a true story?", max_sources=1)
+    assert answer.disagreement is True
+    assert {source.id for source in answer.sources} == {NOT_BASED, INSPIRED}
+    assert answer.single_source is False
+
+
+def test_mentions_and_markdown_in_a_question_do_not_change_the_answer(default_engine: Engine) -> None:
+    """@everyone, a user mention, bold, code and a markdown link are read as the plain question."""
+    plain = default_engine.ask("Is Ballerina based on a true story?")
+    marked = default_engine.ask(
+        "@everyone **Is** `Ballerina` <@123456789012345678> based on a [true story](http://x.y)?"
+    )
+    assert marked.question == plain.question
+    assert [s.id for s in marked.sources] == [s.id for s in plain.sources]
+    assert marked.disagreement == plain.disagreement
