@@ -23,9 +23,65 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 # scikit-learn's list, less the words that carry content in questions ("first", "found",
 # "fire", "system", numbers...): keeping them measured better on SQuAD.
 _CONTENT_WORDS = frozenset(
-    ["amount", "bill", "bottom", "call", "con", "cry", "de", "describe", "detail", "eight", "eleven", "empty", "fifteen", "fifty", "fill", "find", "fire", "first", "five", "forty", "found", "four", "front", "full", "give", "hundred", "interest", "keep", "last", "made", "mill", "move", "name", "nine", "one", "part", "serious", "show", "side", "sincere", "six", "sixty", "system", "take", "ten", "thick", "thin", "third", "three", "top", "twelve", "twenty", "two"]
+    [
+        "amount",
+        "bill",
+        "bottom",
+        "call",
+        "con",
+        "cry",
+        "de",
+        "describe",
+        "detail",
+        "eight",
+        "eleven",
+        "empty",
+        "fifteen",
+        "fifty",
+        "fill",
+        "find",
+        "fire",
+        "first",
+        "five",
+        "forty",
+        "found",
+        "four",
+        "front",
+        "full",
+        "give",
+        "hundred",
+        "interest",
+        "keep",
+        "last",
+        "made",
+        "mill",
+        "move",
+        "name",
+        "nine",
+        "one",
+        "part",
+        "serious",
+        "show",
+        "side",
+        "sincere",
+        "six",
+        "sixty",
+        "system",
+        "take",
+        "ten",
+        "thick",
+        "thin",
+        "third",
+        "three",
+        "top",
+        "twelve",
+        "twenty",
+        "two",
+    ]
 )
 STOP_WORDS = (frozenset(ENGLISH_STOP_WORDS) - _CONTENT_WORDS) | {"s", "t", "d", "ll", "ve", "re", "m"}
+
+_TOKEN_CACHE_SIZE = 200_000
 
 
 class Analyzer:
@@ -35,6 +91,7 @@ class Analyzer:
         self.ngram_range = ngram_range
         self.stem = stem
         self._stemmer = Stemmer.Stemmer("english") if stem else None
+        self._token_stems: dict[str, tuple[str, ...]] = {}
 
     def __getstate__(self) -> dict[str, object]:
         return {"ngram_range": self.ngram_range, "stem": self.stem}
@@ -44,11 +101,26 @@ class Analyzer:
 
     def words(self, text: str) -> list[str]:
         """The kept (non-stop) words of the text, stemmed."""
-        tokens = [w for w in _WORD.findall(text.translate(_APOSTROPHES).lower()) if w not in STOP_WORDS]
+        if not text.isascii() or "`" in text:  # most text has no apostrophe to normalise
+            text = text.translate(_APOSTROPHES)
+        tokens = [w for w in _WORD.findall(text.lower()) if w not in STOP_WORDS]
         return self._stemmer.stemWords(tokens) if self._stemmer else tokens
 
+    def token_stems(self, token: str) -> tuple[str, ...]:
+        """``words(token)`` for one whitespace token of a passage, remembered: quote trimming
+        asks it for every word of a long passage, and a corpus's words repeat."""
+        found = self._token_stems.get(token)
+        if found is None:
+            if len(self._token_stems) >= _TOKEN_CACHE_SIZE:
+                self._token_stems.clear()  # bounded memory
+            found = self._token_stems[token] = tuple(self.words(token))
+        return found
+
     def __call__(self, text: str) -> list[str]:
-        words = self.words(text)
+        return self.terms(self.words(text))
+
+    def terms(self, words: list[str]) -> list[str]:
+        """The index terms (n-grams) of already analysed words."""
         low, high = self.ngram_range
         terms = list(words) if low == 1 else []
         for n in range(max(2, low), high + 1):
@@ -56,10 +128,12 @@ class Analyzer:
         return terms
 
 
+def term_id(term: str, n_features: int = N_FEATURES) -> int:
+    """A term's hashed column id, exactly as scikit-learn's HashingVectorizer assigns it."""
+    h = murmurhash3_32(term, seed=0)
+    return (2147483647 - (n_features - 1)) % n_features if h == -2147483648 else abs(h) % n_features
+
+
 def term_ids(terms: Iterable[str], n_features: int = N_FEATURES) -> np.ndarray:
     """Hashed column ids, exactly as scikit-learn's HashingVectorizer assigns them."""
-    ids = []
-    for term in terms:
-        h = murmurhash3_32(term, seed=0)
-        ids.append((2147483647 - (n_features - 1)) % n_features if h == -2147483648 else abs(h) % n_features)
-    return np.asarray(ids, dtype=np.int64)
+    return np.asarray([term_id(term, n_features) for term in terms], dtype=np.int64)

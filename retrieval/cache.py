@@ -8,6 +8,7 @@ entry that fails to load or check is rebuilt, never trusted.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -68,6 +69,10 @@ def default_cache_dir(root: Path) -> Path:
     return home_cache / "citebot" / hashlib.blake2b(str(base.resolve()).encode(), digest_size=8).hexdigest()
 
 
+# How many decoded documents a store keeps at hand.
+_RECENT_DOCUMENTS = 1024
+
+
 class StoredDocuments(Sequence[Document]):
     """Documents read from a cache entry: metadata in memory, texts decoded on access
     from one memory-mapped UTF-8 file, so start-up does not decode the whole corpus."""
@@ -78,6 +83,10 @@ class StoredDocuments(Sequence[Document]):
         self._texts = np.memmap(folder / "texts.bin", dtype=np.uint8, mode="r") if self._offsets[-1] else b""
         if len(self._offsets) != len(self._metadata) + 1 or self._offsets[-1] != len(self._texts):
             raise ValueError("document store is inconsistent")
+        # The documents an answer cites are read several times (quotes, stance, rendering):
+        # the same object comes back, and its text's hash, used by the stance caches, is
+        # computed once. Bounded, so a large corpus is never decoded whole.
+        self._recent = functools.lru_cache(maxsize=_RECENT_DOCUMENTS)(self._decode)
 
     def __len__(self) -> int:
         return len(self._metadata)
@@ -89,6 +98,13 @@ class StoredDocuments(Sequence[Document]):
     def __getitem__(self, number: int | slice) -> Document | list[Document]:  # type: ignore[override]
         if isinstance(number, slice):
             return [self[i] for i in range(*number.indices(len(self)))]  # type: ignore[misc]
+        if number < 0:
+            number += len(self)
+        if not 0 <= number < len(self):
+            raise IndexError("document number out of range")
+        return self._recent(number)
+
+    def _decode(self, number: int) -> Document:
         start, end = int(self._offsets[number]), int(self._offsets[number + 1])
         text = bytes(self._texts[start:end]).decode("utf-8")
         return Document(text=text, **self._metadata[number])  # type: ignore[arg-type]

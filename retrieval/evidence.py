@@ -30,21 +30,25 @@ def passes_floor(candidates: Candidates, position: int, query: Query) -> bool:
     return (
         coverage >= MIN_COVERAGE
         and (candidates.matched_terms[position] >= needed_words or coverage >= SUFFICIENT_COVERAGE)
-        and candidates.passage_scores[position].max(initial=0.0) > 0
+        and candidates.best_passage[position] > 0
     )
 
 
-def quote_scores(index: PassageIndex, query: Query, documents: np.ndarray) -> list[np.ndarray]:
+def quote_scores(
+    index: PassageIndex, query: Query, documents: np.ndarray, passage_scores: Sequence[np.ndarray]
+) -> list[np.ndarray]:
     """How well each passage of the cited documents would serve as a quote: relevance to
-    the question widened by feedback from the best passages, times how quotable it is."""
-    priors = [index.arrays["passage_prior"][index.document_passages(int(d))] for d in documents]
-    scores = [s * p for s, p in zip(index.passage_scores(query, documents), priors, strict=True)]
-    passage_numbers = np.concatenate([np.asarray(index.document_passages(int(d))) for d in documents])
-    flat = np.concatenate(scores)
-    top = passage_numbers[np.argsort(-flat, kind="stable")[:FEEDBACK_PASSAGES]]
-    top = top[flat[np.argsort(-flat, kind="stable")[:FEEDBACK_PASSAGES]] > 0]
+    the question widened by feedback from the best passages, times how quotable it is.
+    ``passage_scores`` are the documents' passages scored for the question (by search)."""
+    rows, counts = index.rows_of(documents)
+    priors = index.arrays["passage_prior"][rows]
+    flat = np.concatenate(passage_scores) * priors
+    best = np.argsort(-flat, kind="stable")[:FEEDBACK_PASSAGES]
+    top = rows[best[flat[best] > 0]]
     expanded = index.expansion(query, np.sort(top), weight=FEEDBACK_WEIGHT)
-    return [s * p for s, p in zip(index.passage_scores(expanded, documents), priors, strict=True)]
+    flat = index.score_rows(expanded, rows).scores * priors
+    ends = np.cumsum(counts).tolist()
+    return [flat[end - n : end] for end, n in zip(ends, counts.tolist(), strict=True)]
 
 
 def gather_evidence(
@@ -56,12 +60,19 @@ def gather_evidence(
 ) -> tuple[SourceEvidence, ...]:
     """The sources that address the query, best first, each with its verbatim quotes."""
     limit = index.n_documents if max_sources is None else max_sources
-    candidates = index.search(query, limit=limit)
+    return evidence_from_candidates(index, documents, query, index.search(query, limit=limit))
+
+
+def evidence_from_candidates(
+    index: PassageIndex, documents: Sequence[Document], query: Query, candidates: Candidates
+) -> tuple[SourceEvidence, ...]:
+    """The relevance floor and quote selection over already-ranked candidates (a stage of
+    its own, so that benchmarks can time retrieval and quoting apart)."""
     question_words = set(query.words)
     analyzer: Analyzer = index.analyzer
 
     def is_relevant(word: str) -> bool:
-        return any(stem in question_words for stem in analyzer.words(word))
+        return any(stem in question_words for stem in analyzer.token_stems(word))
 
     cited = [
         position for position in range(len(candidates.documents)) if passes_floor(candidates, position, query)
@@ -69,12 +80,13 @@ def gather_evidence(
     if not cited:
         return ()
     cited_documents = candidates.documents[cited]
+    first_scores = [candidates.passage_scores[position] for position in cited]
     evidence = []
     for position, number, scores in zip(
-        cited, cited_documents, quote_scores(index, query, cited_documents), strict=True
+        cited, cited_documents, quote_scores(index, query, cited_documents, first_scores), strict=True
     ):
         document = documents[int(number)]
-        spans = [index.passage_span(p) for p in index.document_passages(int(number))]
+        spans = index.document_spans(int(number))
         quotes = select_quotes(document.text, spans, scores, is_relevant=is_relevant)
         if not quotes:
             continue

@@ -19,13 +19,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
-from retrieval.analysis import N_FEATURES, Analyzer, term_ids
+from retrieval.analysis import N_FEATURES, Analyzer, term_id
 
 
 @dataclass(frozen=True)
@@ -52,13 +53,22 @@ class Query:
     is_unigram: np.ndarray
     words: tuple[str, ...]  # the stemmed unigrams, in question order
 
-    @property
+    # Cached: search and quote selection read them several times per question.
+    @cached_property
     def norm(self) -> float:
         return float(np.sqrt(np.dot(self.weights, self.weights))) or 1.0
 
-    @property
+    @cached_property
     def unigram_weight(self) -> float:
-        return float(self.weights[self.is_unigram].sum())
+        return float(self.weights @ self.is_unigram)
+
+    def match(self, terms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Positions in ``terms`` that are query terms, and the matching positions in ``term_ids``."""
+        if len(self.term_ids) == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        found = np.searchsorted(self.term_ids, terms).clip(max=len(self.term_ids) - 1)
+        confirmed = np.flatnonzero(self.term_ids[found] == terms)
+        return confirmed, found[confirmed]
 
 
 @dataclass(frozen=True)
@@ -69,17 +79,37 @@ class Candidates:
     scores: np.ndarray  # combined score / query norm
     coverage: np.ndarray  # share of the question's unigram weight the document contains
     matched_terms: np.ndarray  # how many distinct question words it contains
-    passage_scores: list[np.ndarray]  # per candidate: score of each of its passages
+    best_passage: np.ndarray  # the score of its best passage
+    # Every passage's score for the question, and where each document's passages start:
+    # ``passage_scores`` slices them only when (and if) quotes are chosen.
+    all_passage_scores: np.ndarray
+    doc_passage_ptr: np.ndarray
+
+    @cached_property
+    def passage_scores(self) -> list[np.ndarray]:
+        """Per candidate: the score of each of its passages."""
+        firsts = self.doc_passage_ptr[self.documents].tolist()
+        lasts = self.doc_passage_ptr[self.documents + 1].tolist()
+        return [self.all_passage_scores[i:j] for i, j in zip(firsts, lasts, strict=True)]
 
 
-def _concatenated_ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """np.concatenate([np.arange(s, e) for s, e in zip(starts, ends)]) without a Python loop."""
-    lengths = ends - starts
-    total = int(lengths.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    offsets = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths)
-    return np.arange(total, dtype=np.int64) + offsets
+def _concatenated_ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """np.concatenate([np.arange(s, s + n) for s, n in zip(starts, lengths)]) without a Python loop."""
+    if len(lengths) == 1:  # common (one term, one document): a plain range
+        return np.arange(starts[0], starts[0] + lengths[0], dtype=np.int64)
+    ends = np.cumsum(lengths)
+    total = int(ends[-1]) if len(ends) else 0
+    return np.arange(total, dtype=np.int64) + np.repeat(starts - (ends - lengths), lengths)
+
+
+@dataclass(frozen=True)
+class RowScores:
+    """Scores of a set of passages (rows) against a query, and which query terms each matched."""
+
+    rows: np.ndarray  # passage numbers
+    scores: np.ndarray  # one per row
+    matched_rows: np.ndarray  # for every (row, term) match: the row's position in ``rows``
+    matched_slots: np.ndarray  # ... and the term's position in ``query.term_ids``
 
 
 # A question or a heading asserts nothing, so it is a poor quote: its score for quoting
@@ -103,14 +133,54 @@ def passage_priors(
     return priors
 
 
+def _stack_postings(
+    docs: sp.csc_matrix, passages: sp.csc_matrix
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One term-major posting list per term over documents then passages: rows below the
+    number of documents are documents, the rest passages (offset by it). A question then
+    scores both in one pass. Built column block by column block to bound memory."""
+    n_docs = docs.shape[0]
+    indptr = docs.indptr.astype(np.int64) + passages.indptr.astype(np.int64)
+    indices = np.empty(indptr[-1], dtype=np.int32)
+    data = np.empty(indptr[-1], dtype=np.float32)
+    n_terms = len(indptr) - 1
+    for first in range(0, n_terms, _STACK_BLOCK):
+        last = min(first + _STACK_BLOCK, n_terms)
+        # A document entry moves right by the passage entries of the columns before its
+        # own; a passage entry by the document entries of its own column and those before.
+        for source, shift, offset in ((docs, passages.indptr, 0), (passages, docs.indptr[1:], n_docs)):
+            lo, hi = int(source.indptr[first]), int(source.indptr[last])
+            lengths = np.diff(source.indptr[first : last + 1])
+            target = np.arange(lo, hi, dtype=np.int64) + np.repeat(
+                shift[first:last].astype(np.int64), lengths
+            )
+            indices[target] = source.indices[lo:hi] + offset
+            data[target] = source.data[lo:hi]
+    return indptr, indices, data
+
+
+_STACK_BLOCK = 1 << 16
+
+
+def _no_candidates() -> Candidates:
+    empty, none = np.zeros(0), np.zeros(0, dtype=np.int64)
+    return Candidates(none, empty, empty, none, empty, empty, np.zeros(1, dtype=np.int64))
+
+
+# Up to this many documents, the pool threshold is found by sorting every score.
+_SORT_ALL_BELOW = 8192
+# Hashed ids remembered per index; a bound keeps a long-running bot's memory flat.
+_TERM_CACHE_SIZE = 100_000
+
+
 class PassageIndex:
     """TF-IDF over passages and documents, stored as flat arrays (memory-mappable)."""
 
     ARRAYS = (
         "idf",
-        "doc_indptr",
-        "doc_indices",
-        "doc_data",
+        "term_indptr",
+        "term_indices",
+        "term_data",
         "passage_indptr",
         "passage_indices",
         "passage_data",
@@ -120,10 +190,14 @@ class PassageIndex:
         "passage_prior",
     )
 
+    # How many documents, at least, get their passages scored before the final ranking.
+    candidate_pool = 20
+
     def __init__(self, parameters: IndexParameters | None = None) -> None:
         self.parameters = parameters or IndexParameters()
         self.analyzer = Analyzer(ngram_range=self.parameters.ngram_range)
         self.arrays: dict[str, np.ndarray] = {}
+        self._term_cache: dict[str, tuple[int, tuple[float, bool]]] = {}
 
     # ---- index time -------------------------------------------------------------------
     def fit(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]) -> PassageIndex:
@@ -145,18 +219,24 @@ class PassageIndex:
             shape=(len(texts), len(owner)),
         )
         doc_counts = (membership @ passage_counts).tocsr()
+        del membership  # intermediates are dropped as soon as used: at 1M passages they are large
         tfidf = TfidfTransformer(sublinear_tf=True, norm=None, smooth_idf=True).fit(passage_counts)
         idf = tfidf.idf_.astype(np.float32)
 
         doc_weights = self._weigh(tfidf.transform(doc_counts), params.document_norm_exponent).tocsc()
+        del doc_counts
         passage_weights = self._weigh(tfidf.transform(passage_counts), params.passage_norm_exponent).tocsr()
+        del passage_counts
         doc_weights.sort_indices()
         passage_weights.sort_indices()
+        term_indptr, term_indices, term_data = _stack_postings(doc_weights, passage_weights.tocsc())
+        del doc_weights
+        self._term_cache.clear()  # weights come from the idf being replaced
         self.arrays = {
             "idf": idf,
-            "doc_indptr": doc_weights.indptr.astype(np.int64),
-            "doc_indices": doc_weights.indices.astype(np.int32),
-            "doc_data": doc_weights.data.astype(np.float32),
+            "term_indptr": term_indptr,
+            "term_indices": term_indices,
+            "term_data": term_data,
             "passage_indptr": passage_weights.indptr.astype(np.int64),
             "passage_indices": passage_weights.indices.astype(np.int32),
             "passage_data": passage_weights.data.astype(np.float32),
@@ -190,7 +270,11 @@ class PassageIndex:
         raw["ngram_range"] = tuple(raw["ngram_range"])
         index = cls(IndexParameters(**raw))
         mode = "r" if memory_map else None
-        index.arrays = {name: np.load(folder / f"{name}.npy", mmap_mode=mode) for name in cls.ARRAYS}
+        # np.asarray: a plain read-only ndarray view of the map. Indexing an np.memmap
+        # itself goes through its Python subclass hooks, which doubled search time.
+        index.arrays = {
+            name: np.asarray(np.load(folder / f"{name}.npy", mmap_mode=mode)) for name in cls.ARRAYS
+        }
         index.check()
         return index
 
@@ -201,8 +285,8 @@ class PassageIndex:
         n_passages = len(a["passage_start"])
         consistent = (
             len(a["idf"]) == self.parameters.n_features
-            and len(a["doc_indptr"]) == self.parameters.n_features + 1
-            and a["doc_indptr"][-1] == len(a["doc_indices"]) == len(a["doc_data"])
+            and len(a["term_indptr"]) == self.parameters.n_features + 1
+            and a["term_indptr"][-1] == len(a["term_indices"]) == len(a["term_data"])
             and len(a["passage_indptr"]) == n_passages + 1
             and a["passage_indptr"][-1] == len(a["passage_indices"]) == len(a["passage_data"])
             and len(a["passage_end"]) == len(a["passage_prior"]) == n_passages
@@ -221,50 +305,128 @@ class PassageIndex:
         return len(self.arrays["passage_start"])
 
     # ---- question time ----------------------------------------------------------------
+    # Per question, the work is a few dozen numpy calls on arrays the size of the
+    # question's posting lists and of its best documents' passages: no Python loop over
+    # documents or passages, and nothing proportional to the vocabulary.
+
     def query(self, text: str) -> Query:
-        terms = self.analyzer(text)
-        words = tuple(dict.fromkeys(self.analyzer.words(text)))
-        unique_terms = list(dict.fromkeys(terms))
-        ids = term_ids(unique_terms, self.parameters.n_features)
-        is_unigram = np.fromiter((" " not in t for t in unique_terms), dtype=bool, count=len(unique_terms))
-        ids, first = np.unique(ids, return_index=True)
-        is_unigram = is_unigram[first]
-        weights = self.arrays["idf"][ids].astype(np.float64)
-        weights[~is_unigram] *= self.parameters.bigram_weight
-        return Query(term_ids=ids, weights=weights, is_unigram=is_unigram, words=words)
+        words = self.analyzer.words(text)
+        # id → (weight, is a unigram); the first term to hash to an id decides (unigrams
+        # come first). Plain Python on a dozen terms beats numpy's per-call overhead.
+        found: dict[int, tuple[float, bool]] = {}
+        cache = self._term_cache
+        for term in self.analyzer.terms(words):
+            entry = cache.get(term) or self._remember(term)
+            found.setdefault(entry[0], entry[1])
+        ids = sorted(found)
+        entries = [found[i] for i in ids]
+        return Query(
+            term_ids=np.array(ids, dtype=np.int64),
+            weights=np.array([weight for weight, _ in entries], dtype=np.float64),
+            is_unigram=np.array([unigram for _, unigram in entries], dtype=bool),
+            words=tuple(dict.fromkeys(words)),
+        )
+
+    def _remember(self, term: str) -> tuple[int, tuple[float, bool]]:
+        """A term's hashed column and query weight (idf, bigrams down-weighted), remembered:
+        questions repeat their words."""
+        if len(self._term_cache) >= _TERM_CACHE_SIZE:
+            self._term_cache.clear()  # bounded memory; refills with what is asked
+        column = term_id(term, self.parameters.n_features)
+        unigram = " " not in term
+        weight = float(self.arrays["idf"][column]) * (1.0 if unigram else self.parameters.bigram_weight)
+        entry = self._term_cache[term] = (column, (weight, unigram))
+        return entry
 
     def search(self, query: Query, *, limit: int) -> Candidates:
         """The ``limit`` best documents for the query (only those sharing a term with it)."""
         a = self.arrays
-        starts, ends = a["doc_indptr"][query.term_ids], a["doc_indptr"][query.term_ids + 1]
-        positions = _concatenated_ranges(starts, ends)
-        lengths = ends - starts
-        docs = a["doc_indices"][positions]
-        term_weight = np.repeat(query.weights, lengths)
-        doc_scores = np.bincount(
-            docs, weights=a["doc_data"][positions] * term_weight, minlength=self.n_documents
+        n_docs = self.n_documents
+        if len(query.term_ids) == 0 or n_docs == 0:
+            return _no_candidates()
+        # One pass over the terms' posting lists scores documents and passages at once.
+        starts = a["term_indptr"][query.term_ids]
+        lengths = a["term_indptr"][query.term_ids + 1] - starts
+        positions = _concatenated_ranges(starts, lengths)
+        rows = a["term_indices"][positions]
+        term_weights = np.repeat(query.weights, lengths)
+        scores = np.bincount(
+            rows, weights=a["term_data"][positions] * term_weights, minlength=n_docs + self.n_passages
         )
-
-        unigram = np.repeat(query.is_unigram, lengths)
-        coverage = np.bincount(docs[unigram], weights=term_weight[unigram], minlength=self.n_documents)
-        matched = np.bincount(docs[unigram], minlength=self.n_documents)
-
-        hit = np.flatnonzero(doc_scores > 0)
-        pool = min(len(hit), max(4 * limit, 20))
-        if pool < len(hit):
-            hit = hit[np.argpartition(-doc_scores[hit], pool - 1)[:pool]]
-        passage_scores = self.passage_scores(query, hit)
-        best_passage = np.array([s.max() if len(s) else 0.0 for s in passage_scores])
+        doc_scores, passage_scores = scores[:n_docs], scores[n_docs:]
+        hit = self._best_documents(doc_scores, max(4 * limit, self.candidate_pool))
+        if len(hit) == 0:
+            return _no_candidates()
+        best_passage = self._best_passages(passage_scores, hit)
         combined = (doc_scores[hit] + self.parameters.passage_weight * best_passage) / query.norm
         order = np.argsort(-combined, kind="stable")[:limit]
-        total = query.unigram_weight or 1.0
+        top = hit[order]
+        # A document's posting in a unigram's list means it contains that question word.
+        unigram = np.repeat(query.is_unigram, lengths) & (rows < n_docs)
+        matched_docs = rows[unigram]
+        coverage = np.bincount(matched_docs, weights=term_weights[unigram], minlength=n_docs)
+        matched = np.bincount(matched_docs, minlength=n_docs)
         return Candidates(
-            documents=hit[order],
+            documents=top,
             scores=combined[order],
-            coverage=coverage[hit[order]] / total,
-            matched_terms=matched[hit[order]],
-            passage_scores=[passage_scores[i] for i in order],
+            coverage=coverage[top] / (query.unigram_weight or 1.0),
+            matched_terms=matched[top],
+            best_passage=best_passage[order],
+            all_passage_scores=passage_scores,
+            doc_passage_ptr=a["doc_passage_ptr"],
         )
+
+    def _best_passages(self, passage_scores: np.ndarray, documents: np.ndarray) -> np.ndarray:
+        """Each (sorted, non-empty) document's best passage score, reading only its passages."""
+        ptr = self.arrays["doc_passage_ptr"]
+        bounds = np.empty(2 * len(documents), dtype=np.int64)
+        bounds[0::2] = ptr[documents]
+        bounds[1::2] = ptr[documents + 1]
+        # reduceat over [first, last) pairs: even results are the documents' maxima; the
+        # last bound is dropped when it is the array's end (the last range then runs to it).
+        if bounds[-1] == len(passage_scores):
+            bounds = bounds[:-1]
+        return np.maximum.reduceat(passage_scores, bounds)[0::2]
+
+    def _best_documents(self, doc_scores: np.ndarray, pool: int) -> np.ndarray:
+        """The documents scoring at least the ``pool``-th best positive score, in document order.
+
+        The threshold comes from sorting (numpy's sort is vectorised: measured several
+        times faster here than argpartition, which is slow on arrays of many equal
+        values): the whole array when small, else only its positive scores. Ties at the
+        threshold all stay in, so the pool never depends on the order of equal scores.
+        """
+        if len(doc_scores) <= _SORT_ALL_BELOW:
+            threshold = np.sort(doc_scores)[-pool] if pool < len(doc_scores) else 0.0
+            return np.flatnonzero(doc_scores >= threshold) if threshold > 0 else np.flatnonzero(doc_scores)
+        hit = np.flatnonzero(doc_scores)
+        if len(hit) <= pool:
+            return hit
+        scores = doc_scores[hit]
+        return hit[scores >= np.sort(scores)[len(scores) - pool]]
+
+    def rows_of(self, documents: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The passage numbers of the documents, concatenated, and how many each has."""
+        ptr = self.arrays["doc_passage_ptr"]
+        first = ptr[documents]
+        counts = ptr[documents + 1] - first
+        return _concatenated_ranges(first, counts), counts
+
+    def score_rows(self, query: Query, rows: np.ndarray) -> RowScores:
+        """Score the given passages against the query by scanning their (short) rows."""
+        a = self.arrays
+        indptr = a["passage_indptr"]
+        row_starts = indptr[rows]
+        row_lengths = indptr[rows + 1] - row_starts
+        positions = _concatenated_ranges(row_starts, row_lengths)
+        matches, matched_slots = query.match(a["passage_indices"][positions])
+        matched_rows = np.searchsorted(np.cumsum(row_lengths), matches, side="right")
+        scores = np.bincount(
+            matched_rows,
+            weights=a["passage_data"][positions[matches]] * query.weights[matched_slots],
+            minlength=len(rows),
+        )
+        return RowScores(rows=rows, scores=scores, matched_rows=matched_rows, matched_slots=matched_slots)
 
     def expansion(self, query: Query, passages: np.ndarray, *, weight: float) -> Query:
         """Pseudo-relevance feedback: the query plus the terms of its best passages.
@@ -274,7 +436,9 @@ class PassageIndex:
         bring the corpus's own wording for it into the query used to choose quotes.
         """
         a = self.arrays
-        positions = _concatenated_ranges(a["passage_indptr"][passages], a["passage_indptr"][passages + 1])
+        indptr = a["passage_indptr"]
+        starts = indptr[passages]
+        positions = _concatenated_ranges(starts, indptr[passages + 1] - starts)
         terms, inverse = np.unique(a["passage_indices"][positions], return_inverse=True)
         centroid = np.bincount(inverse, weights=a["passage_data"][positions]) / max(len(passages), 1)
         scale = weight * query.norm / (float(np.sqrt(np.dot(centroid, centroid))) or 1.0)
@@ -285,25 +449,21 @@ class PassageIndex:
         return Query(term_ids=ids, weights=weights, is_unigram=np.ones(len(ids), bool), words=query.words)
 
     def passage_scores(self, query: Query, documents: np.ndarray) -> list[np.ndarray]:
-        """Score every passage of the given documents against the query, in one pass."""
-        a = self.arrays
-        first, last = a["doc_passage_ptr"][documents], a["doc_passage_ptr"][documents + 1]
-        rows = _concatenated_ranges(first, last)
-        row_starts, row_ends = a["passage_indptr"][rows], a["passage_indptr"][rows + 1]
-        positions = _concatenated_ranges(row_starts, row_ends)
-        row_of_entry = np.repeat(np.arange(len(rows)), row_ends - row_starts)
-        terms = a["passage_indices"][positions]
-        slot = np.searchsorted(query.term_ids, terms).clip(max=len(query.term_ids) - 1)
-        hit = query.term_ids[slot] == terms if len(query.term_ids) else np.zeros(len(terms), bool)
-        scores = np.bincount(
-            row_of_entry[hit],
-            weights=a["passage_data"][positions[hit]] * query.weights[slot[hit]],
-            minlength=len(rows),
-        )
-        return np.split(scores, np.cumsum(last - first)[:-1])
+        """Score every passage of the given documents against the query, one array per document."""
+        rows, counts = self.rows_of(documents)
+        scores = self.score_rows(query, rows).scores
+        bounds = np.cumsum(counts).tolist()
+        return [scores[end - n : end] for end, n in zip(bounds, counts.tolist(), strict=True)]
 
     def passage_span(self, passage: int) -> tuple[int, int]:
         return int(self.arrays["passage_start"][passage]), int(self.arrays["passage_end"][passage])
+
+    def document_spans(self, document: int) -> list[tuple[int, int]]:
+        """(start, end) of each of the document's passages, in order."""
+        passages = self.document_passages(document)
+        a = self.arrays
+        starts = a["passage_start"][passages.start : passages.stop].tolist()
+        return list(zip(starts, a["passage_end"][passages.start : passages.stop].tolist(), strict=True))
 
     def document_passages(self, document: int) -> range:
         ptr = self.arrays["doc_passage_ptr"]

@@ -54,11 +54,13 @@ def select_quotes(
 ) -> tuple[Quote, ...]:
     """Up to MAX_QUOTES passages within ``budget`` characters, chosen best first, shown in
     document order."""
-    ranked = [int(i) for i in np.argsort(-scores, kind="stable") if scores[i] > 0]
+    order = np.argsort(-scores, kind="stable")
+    ranked = order[scores[order] > 0][: 2 * MAX_QUOTES].tolist()
+    ranked_scores = scores[ranked].tolist()
     chosen: list[Quote] = []
     used = 0
-    for passage in ranked[: 2 * MAX_QUOTES]:
-        if chosen and scores[passage] < SECOND_QUOTE_MIN_SHARE * scores[ranked[0]]:
+    for passage, score in zip(ranked, ranked_scores, strict=True):
+        if chosen and score < SECOND_QUOTE_MIN_SHARE * ranked_scores[0]:
             break
         span_start, span_end = spans[passage]
         start, end = span_start, span_end

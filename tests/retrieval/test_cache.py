@@ -63,7 +63,7 @@ def test_a_damaged_saved_index_is_rebuilt_and_quotes_stay_verbatim(tmp_path: Pat
         starts = np.load(entry / "index" / "passage_start.npy")
         np.save(entry / "index" / "passage_start.npy", starts + 3)
     else:
-        (entry / "index" / "doc_indices.npy").write_bytes(b"garbage")
+        (entry / "index" / "term_indices.npy").write_bytes(b"garbage")
     engine, warnings = _reload(corpus, cache)
     assert any("rebuilding the index" in warning for warning in warnings)
     answer = engine.ask(QUESTION)

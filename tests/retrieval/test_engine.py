@@ -120,7 +120,7 @@ def test_corrupt_saved_index_is_rebuilt_not_trusted(tmp_path: Path) -> None:
     corpus, cache = _copy_corpus(tmp_path), tmp_path / "cache"
     Engine.from_path(corpus, cache_dir=cache)
     (entry,) = cache.iterdir()
-    (entry / "index" / "doc_indices.npy").write_bytes(b"garbage")
+    (entry / "index" / "term_indices.npy").write_bytes(b"garbage")
     warnings: list[str] = []
     engine = Engine.from_path(corpus, cache_dir=cache, warn=warnings.append)
     assert any("rebuilding the index" in warning for warning in warnings)
