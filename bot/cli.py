@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -64,6 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     batch = commands.add_parser("batch", help="answer JSON lines from stdin, one JSON answer per line")
     batch.add_argument("--corpus", type=Path, help=corpus_help)
     batch.add_argument("--max-sources", type=_positive_int, default=5, metavar="N")
+    batch.add_argument(
+        "--jobs",
+        type=_positive_int,
+        metavar="N",
+        help="worker processes (default: one per CPU when stdin is a file or pipe, 1 at a terminal)",
+    )
 
     commands.add_parser("serve", help="run the Discord bot (needs DISCORD_TOKEN)")
     train = commands.add_parser(
@@ -114,14 +122,40 @@ def answer_line(line: str, engine: Engine, max_sources: int) -> dict[str, Any]:
         return {"id": question_id, "error": str(error)}
 
 
+# The engine a forked batch worker answers with: set in the parent just before the fork,
+# so the workers share its memory-mapped index instead of each loading their own.
+_BATCH_ENGINE: Engine | None = None
+BATCH_CHUNK = 64
+
+
+def _answer_in_worker(task: tuple[str, int]) -> str:
+    assert _BATCH_ENGINE is not None
+    line, max_sources = task
+    return json.dumps(answer_line(line, _BATCH_ENGINE, max_sources), ensure_ascii=False)
+
+
+def answered_lines(lines: Iterable[str], engine: Engine, max_sources: int, jobs: int) -> Iterator[str]:
+    """One JSON answer per non-empty input line, in input order, over ``jobs`` processes."""
+    requests = (line for line in lines if line.strip())
+    if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for line in requests:
+            yield json.dumps(answer_line(line, engine, max_sources), ensure_ascii=False)
+        return
+    global _BATCH_ENGINE
+    _BATCH_ENGINE = engine
+    with multiprocessing.get_context("fork").Pool(processes=jobs) as pool:
+        tasks = ((line, max_sources) for line in requests)
+        yield from pool.imap(_answer_in_worker, tasks, chunksize=BATCH_CHUNK)
+
+
 def command_batch(
     arguments: argparse.Namespace, settings: Settings, lines: Iterable[str], out: TextIO
 ) -> int:
     engine = open_engine(settings, arguments.corpus)
-    for line in lines:
-        if not line.strip():
-            continue
-        out.write(json.dumps(answer_line(line, engine, arguments.max_sources), ensure_ascii=False) + "\n")
+    interactive = getattr(lines, "isatty", lambda: False)()
+    jobs = arguments.jobs or (1 if interactive else os.cpu_count() or 1)
+    for answered in answered_lines(lines, engine, arguments.max_sources, jobs):
+        out.write(answered + "\n")
     return 0
 
 

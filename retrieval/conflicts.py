@@ -356,11 +356,12 @@ def _question_names(question: str) -> list[str]:
 
 
 def _answer_names(quote: str, subject: Sequence[str], *, person: bool) -> list[str]:
-    """Names a quote gives in the sentences that mention the question's subject."""
+    """Names a quote gives in the sentences that mention the question's subject (anywhere,
+    the sentence's first word included)."""
     answers = []
     for sentence in lex.sentences(quote):
         sentence_names = names(sentence)
-        if not all(any(same_name(s, n) for n in sentence_names) for s in subject):
+        if not all(_mentions(sentence, sentence_names, s) for s in subject):
             continue
         for name in sentence_names:
             if any(same_name(name, s) for s in subject):
@@ -369,6 +370,14 @@ def _answer_names(quote: str, subject: Sequence[str], *, person: bool) -> list[s
                 continue  # a person is named with two parts or more ("Kim Ji-hoon")
             answers.append(name)
     return answers
+
+
+def _mentions(sentence: str, sentence_names: Sequence[str], name: str) -> bool:
+    """Whether a sentence names ``name``: among its names, or as its first word ("Ballerina
+    was directed by …"), which ``names`` skips when it stands alone."""
+    if any(same_name(name, found) for found in sentence_names):
+        return True
+    return re.search(rf"(?<!\w){re.escape(_fold(name))}(?!\w)", _fold(sentence)) is not None
 
 
 def name_conflicts(question: str, wh_word: str | None, sources: Sequence[QuotedSource]) -> list[Conflict]:
@@ -414,11 +423,16 @@ STANCE_REASON = "one source supports the claim, the other refutes it"
 
 
 def stance_conflict(
-    supporting: QuotedSource, supporting_quote: str, refuting: QuotedSource, refuting_quote: str
+    supporting: QuotedSource,
+    supporting_quote: str,
+    refuting: QuotedSource,
+    refuting_quote: str,
+    *,
+    reason: str = STANCE_REASON,
 ) -> Conflict:
     """The conflict between a source that supports the claim and one that refutes it."""
     return Conflict(
-        sources=(supporting.id, refuting.id), quotes=(supporting_quote, refuting_quote), reason=STANCE_REASON
+        sources=(supporting.id, refuting.id), quotes=(supporting_quote, refuting_quote), reason=reason
     )
 
 

@@ -17,7 +17,7 @@ from retrieval.answer import Quote
 MAX_QUOTE_CHARS = 300
 MAX_QUOTES = 2
 # A second passage is quoted only when it scores at least this share of the best one.
-SECOND_QUOTE_MIN_SHARE = 0.5
+SECOND_QUOTE_MIN_SHARE = 0.7
 
 _WORD = re.compile(r"\S+")
 

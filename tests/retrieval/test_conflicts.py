@@ -162,3 +162,16 @@ def test_a_value_the_other_source_also_gives_is_not_disputed() -> None:
     both = "The steel watch will cost $500 and the gold watch will cost $5,000."
     gold = "The gold watch will cost $5,000."
     assert number_conflicts([QuotedSource("a", (both,)), QuotedSource("b", (gold,))]) == []
+
+
+def test_subject_opening_the_sentence_still_counts_as_mentioned() -> None:
+    """ "Ballerina was directed by …": the question's subject is the sentence's first word (which
+    a name finder skips when it stands alone); two different directors still conflict."""
+    sources = [
+        QuotedSource("a", ("Ballerina was directed by Lee Chung-hyun.",)),
+        QuotedSource("b", ("Ballerina was directed by Bong Joon-ho.",)),
+    ]
+    [conflict] = name_conflicts("Who directed Ballerina?", "who", sources)
+    assert "Lee Chung-hyun" in conflict.reason and "Bong Joon-ho" in conflict.reason
+    same = [sources[0], QuotedSource("c", ("Ballerina was directed by Lee Chunghyun.",))]
+    assert name_conflicts("Who directed Ballerina?", "who", same) == []
