@@ -8,12 +8,12 @@ answer.to_dict()
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from retrieval.answer import Answer
+from retrieval.answer import Answer, Conflict, Quote, SourceEvidence
 from retrieval.cache import StoredDocuments, corpus_fingerprint, default_cache_dir, load_entry, save_entry
 from retrieval.disagreement import assess
 from retrieval.documents import CorpusError, Document, DocumentError, Warn, document_from_json, load_documents
@@ -21,6 +21,7 @@ from retrieval.evidence import gather_evidence
 from retrieval.index import IndexParameters, PassageIndex
 from retrieval.passages import sentence_spans
 from retrieval.questions import clean_question
+from retrieval.quotes import MAX_QUOTE_CHARS
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,42 @@ def build_index(documents: Sequence[Document], parameters: IndexParameters | Non
     """Split every document's quotable text into sentences and index them."""
     texts = [document.quotable_text for document in documents]
     return PassageIndex(parameters).fit(texts, [sentence_spans(text) for text in texts])
+
+
+def show_conflict_quotes(
+    sources: Sequence[SourceEvidence], conflicts: Sequence[Conflict], documents: Mapping[str, Document]
+) -> list[SourceEvidence]:
+    """Make every quote a conflict names one of its source's quotes, with its offsets.
+
+    A conflict may quote the sentence of a source that states its side when the quotes
+    chosen for relevance do not: that sentence is then shown first, and the source's
+    other quotes follow while they fit the per-source budget.
+    """
+    wanted: dict[str, list[str]] = {}
+    for conflict in conflicts:
+        for source_id, text in zip(conflict.sources, conflict.quotes, strict=True):
+            wanted.setdefault(source_id, []).append(text)
+    shown = []
+    for source in sources:
+        missing = [text for text in wanted.get(source.id, []) if text not in {q.text for q in source.quotes}]
+        if missing:
+            source = replace(source, quotes=_merge_quotes(documents[source.id], missing, source.quotes))
+        shown.append(source)
+    return shown
+
+
+def _merge_quotes(document: Document, texts: Sequence[str], quotes: Sequence[Quote]) -> tuple[Quote, ...]:
+    merged: list[Quote] = []
+    for text in dict.fromkeys(texts):
+        start = document.quotable_text.find(text)
+        if start >= 0:
+            merged.append(Quote(text=text, start=start, end=start + len(text)))
+    used = sum(len(quote.text) for quote in merged)
+    for quote in quotes:
+        if used + len(quote.text) <= MAX_QUOTE_CHARS and all(quote.text != kept.text for kept in merged):
+            merged.append(quote)
+            used += len(quote.text)
+    return tuple(sorted(merged, key=lambda quote: quote.start))
 
 
 class Engine:
@@ -130,6 +167,7 @@ class Engine:
         assessment = assess(text, found, cited)
         stances = zip(found, assessment.stances, strict=True)
         judged = [replace(source, stance=stance) for source, stance in stances]
+        judged = show_conflict_quotes(judged, assessment.conflicts, cited)
         in_conflict = {source_id for conflict in assessment.conflicts for source_id in conflict.sources}
         shown = [
             source

@@ -148,3 +148,26 @@ def test_mentions_and_markdown_in_a_question_do_not_change_the_answer(default_en
     assert marked.question == plain.question
     assert [s.id for s in marked.sources] == [s.id for s in plain.sources]
     assert marked.disagreement == plain.disagreement
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is Ballerina based on a true story?",
+        "Is Ballerina a true story?",
+        "Is the movie Ballerina based on true events?",
+        "Was Ballerina inspired by real events?",
+        "Ballerina is not based on a true story",
+    ],
+)
+def test_every_conflicting_quote_is_shown_in_its_sources_block(default_engine: Engine, question: str) -> None:
+    """A conflict's quotes are among its sources' quotes, each exactly document_text[start:end]."""
+    answer = default_engine.ask(question)
+    assert answer.disagreement is True
+    by_id = {source.id: source for source in answer.sources}
+    for conflict in answer.conflicts:
+        for source_id, text in zip(conflict.sources, conflict.quotes, strict=True):
+            quotes = by_id[source_id].quotes
+            assert text in [quote.text for quote in quotes]
+            document_text = default_engine.document(source_id).text
+            assert all(document_text[q.start : q.end] == q.text for q in quotes)
