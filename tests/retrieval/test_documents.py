@@ -18,8 +18,11 @@ def _collect(root: Path) -> tuple[list, list[str]]:
 
 def test_default_corpus_keeps_the_seed_articles_verbatim() -> None:
     """Each shipped article's text is its seed file's text, unchanged but for trailing blank lines."""
+    if not SEEDS.is_dir():
+        pytest.skip(f"the seed articles are not at {SEEDS}")
     documents, warnings = _collect(DEFAULT_CORPUS)
     seeds = sorted(path.read_text(encoding="utf-8").rstrip() for path in SEEDS.glob("*.txt"))
+    assert len(seeds) == 2
     assert sorted(document.text for document in documents) == seeds
     assert warnings == []
 

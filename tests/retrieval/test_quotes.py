@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -55,7 +56,10 @@ def test_long_sentences_are_cut_at_word_boundaries_around_the_question_words() -
 
 def test_squad_paragraphs_quote_verbatim_with_unicode() -> None:
     """Offsets stay exact in real text with accents, dashes and non-Latin scripts (SQuAD dev sample)."""
-    data = json.loads((PROJECT_ROOT.parent / "shared" / "data" / "squad-v1.1-dev.json").read_text())
+    squad = PROJECT_ROOT.parent / "shared" / "data" / "squad-v1.1-dev.json"
+    if not squad.is_file():
+        pytest.skip(f"SQuAD dev is not at {squad}")
+    data = json.loads(squad.read_text())
     paragraphs = [p for article in data["data"][:6] for p in article["paragraphs"]]
     documents = [Document(id=str(i), title=str(i), text=p["context"]) for i, p in enumerate(paragraphs)]
     engine = Engine.from_documents(documents)
