@@ -12,6 +12,16 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
 SEEDS = PROJECT_ROOT.parent / "shared" / "seeds"
 
+# Ways of asking the default corpus's central question: every one must show the disagreement.
+TRUE_STORY_PHRASINGS = (
+    "Is Ballerina based on a true story?",
+    "Is Ballerina a true story?",
+    "Is the movie Ballerina based on true events?",
+    "Was Ballerina inspired by real events?",
+    "Is Ballerina based on the Nth Room case?",
+    "Is Ballerina real?",
+)
+
 
 @pytest.fixture(scope="session")
 def default_engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:

@@ -14,6 +14,7 @@ from retrieval.answer import Answer
 from retrieval.disagreement import Assessment, assess
 from retrieval.documents import Document
 from retrieval.engine import Engine
+from tests.conftest import TRUE_STORY_PHRASINGS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 INSPIRED = "ballerina-inspired-by-nth-room.md"
@@ -113,17 +114,7 @@ def _stance_conflict(answer: Answer) -> tuple[str, str]:
     return conflict.quotes
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        "Is Ballerina based on a true story?",
-        "Is Ballerina a true story?",
-        "Is the movie Ballerina based on true events?",
-        "Was Ballerina inspired by real events?",
-        "Is Ballerina based on the Nth Room case?",
-        "Is Ballerina real?",
-    ],
-)
+@pytest.mark.parametrize("question", TRUE_STORY_PHRASINGS)
 def test_every_phrasing_of_the_true_story_question_shows_the_disagreement(
     engine: Engine, question: str
 ) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from retrieval.engine import Engine
 from retrieval.questions import QuestionError
-from tests.conftest import DEFAULT_CORPUS
+from tests.conftest import DEFAULT_CORPUS, TRUE_STORY_PHRASINGS
 
 NOT_BASED = "ballerina-not-based-on-true-story.md"
 INSPIRED = "ballerina-inspired-by-nth-room.md"
@@ -150,16 +150,7 @@ def test_mentions_and_markdown_in_a_question_do_not_change_the_answer(default_en
     assert marked.disagreement == plain.disagreement
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        "Is Ballerina based on a true story?",
-        "Is Ballerina a true story?",
-        "Is the movie Ballerina based on true events?",
-        "Was Ballerina inspired by real events?",
-        "Ballerina is not based on a true story",
-    ],
-)
+@pytest.mark.parametrize("question", [*TRUE_STORY_PHRASINGS, "Ballerina is not based on a true story"])
 def test_every_conflicting_quote_is_shown_in_its_sources_block(default_engine: Engine, question: str) -> None:
     """A conflict's quotes are among its sources' quotes, each exactly document_text[start:end]."""
     answer = default_engine.ask(question)
