@@ -10,6 +10,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -94,18 +95,21 @@ def command_ask(arguments: argparse.Namespace, settings: Settings, out: TextIO) 
         answer = engine.ask(arguments.question, max_sources=arguments.max_sources)
     except QuestionError as error:
         raise CommandError(str(error)) from error
-    out.write(
-        json.dumps(answer.to_dict(), ensure_ascii=False) + "\n" if arguments.json else render_answer(answer)
-    )
+    out.write(_json_line(answer.to_dict()) + "\n" if arguments.json else render_answer(answer))
     return 0
 
 
-def answer_line(line: str, engine: Engine, max_sources: int) -> dict[str, Any]:
+def answer_line(line: str | bytes, engine: Engine, max_sources: int) -> dict[str, Any]:
     """One batch input line → one output object (an answer, or an error that names the problem)."""
     try:
-        request = json.loads(line)
+        text = line.decode("utf-8") if isinstance(line, bytes) else line
+        request = json.loads(text)
+    except UnicodeDecodeError as error:
+        return {"id": None, "error": f"not UTF-8 text ({error.reason} at byte {error.start})"}
     except json.JSONDecodeError as error:
         return {"id": None, "error": f"not valid JSON ({error.msg} at column {error.colno})"}
+    except RecursionError:
+        return {"id": None, "error": "not valid JSON (nested too deeply)"}
     if not isinstance(request, dict):
         return {"id": None, "error": "each line must be a JSON object with 'question'"}
     question_id = request.get("id")
@@ -120,6 +124,13 @@ def answer_line(line: str, engine: Engine, max_sources: int) -> dict[str, Any]:
         }
     except (QuestionError, DocumentError, CorpusError) as error:
         return {"id": question_id, "error": str(error)}
+    except Exception as error:  # one line must never end a batch of thousands
+        return {"id": question_id, "error": f"could not answer this line ({error.__class__.__name__})"}
+
+
+def _json_line(result: dict[str, Any]) -> str:
+    # ASCII escapes: any id a caller sends (even a lone surrogate) is written back as valid JSON.
+    return json.dumps(result, ensure_ascii=True)
 
 
 # The engine a forked batch worker answers with: set in the parent just before the fork,
@@ -128,34 +139,47 @@ _BATCH_ENGINE: Engine | None = None
 BATCH_CHUNK = 64
 
 
-def _answer_in_worker(task: tuple[str, int]) -> str:
+def _answer_in_worker(task: tuple[str | bytes, int]) -> str:
     assert _BATCH_ENGINE is not None
     line, max_sources = task
-    return json.dumps(answer_line(line, _BATCH_ENGINE, max_sources), ensure_ascii=False)
+    return _json_line(answer_line(line, _BATCH_ENGINE, max_sources))
 
 
-def answered_lines(lines: Iterable[str], engine: Engine, max_sources: int, jobs: int) -> Iterator[str]:
-    """One JSON answer per non-empty input line, in input order, over ``jobs`` processes."""
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches the whole process group: the parent stops the pool, workers stay quiet.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def answered_lines(
+    lines: Iterable[str | bytes], engine: Engine, max_sources: int, jobs: int
+) -> Iterator[str]:
+    """One JSON answer per non-empty input line, in input order, over ``jobs`` processes.
+
+    With one job each line is answered as soon as it is read; with several, input is read
+    ahead in chunks of BATCH_CHUNK lines per worker.
+    """
     requests = (line for line in lines if line.strip())
     if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
         for line in requests:
-            yield json.dumps(answer_line(line, engine, max_sources), ensure_ascii=False)
+            yield _json_line(answer_line(line, engine, max_sources))
         return
     global _BATCH_ENGINE
     _BATCH_ENGINE = engine
-    with multiprocessing.get_context("fork").Pool(processes=jobs) as pool:
+    context = multiprocessing.get_context("fork")
+    with context.Pool(processes=jobs, initializer=_ignore_interrupts) as pool:
         tasks = ((line, max_sources) for line in requests)
         yield from pool.imap(_answer_in_worker, tasks, chunksize=BATCH_CHUNK)
 
 
 def command_batch(
-    arguments: argparse.Namespace, settings: Settings, lines: Iterable[str], out: TextIO
+    arguments: argparse.Namespace, settings: Settings, lines: Iterable[str | bytes], out: TextIO
 ) -> int:
     engine = open_engine(settings, arguments.corpus)
     interactive = getattr(lines, "isatty", lambda: False)()
     jobs = arguments.jobs or (1 if interactive else os.cpu_count() or 1)
     for answered in answered_lines(lines, engine, arguments.max_sources, jobs):
         out.write(answered + "\n")
+        out.flush()  # a program driving the batch line by line sees each answer at once
     return 0
 
 
@@ -199,7 +223,8 @@ def main(
         if arguments.command == "ask":
             return command_ask(arguments, settings, out)
         if arguments.command == "batch":
-            return command_batch(arguments, settings, stdin or sys.stdin, out)
+            # Bytes, decoded per line: a badly encoded line gets an error line, not a crash.
+            return command_batch(arguments, settings, stdin or sys.stdin.buffer, out)
         if arguments.command == "serve":
             return command_serve(settings)
         return command_main_job(settings, out)
@@ -208,6 +233,10 @@ def main(
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`citebot batch | head -1`): stop quietly, like any filter.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

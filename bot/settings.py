@@ -5,6 +5,7 @@ Every setting is listed, with its meaning, in ``.env.example``.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,8 +52,10 @@ def load_settings(env_file: str | os.PathLike[str] | None = None) -> Settings:
     cooldown_raw = env.get("CITEBOT_COOLDOWN_SECONDS", "").strip()
     try:
         cooldown = float(cooldown_raw) if cooldown_raw else Settings.cooldown_seconds
-    except ValueError as error:
-        raise SettingsError("CITEBOT_COOLDOWN_SECONDS must be a number of seconds") from error
+    except ValueError:
+        cooldown = math.nan
+    if not 0 <= cooldown < math.inf:  # also refuses nan
+        raise SettingsError("CITEBOT_COOLDOWN_SECONDS must be a number of seconds, 0 or more")
     cache_raw = env.get("CITEBOT_CACHE_DIR", "").strip()
     return Settings(
         corpus=Path(env.get("CITEBOT_CORPUS", "").strip() or DEFAULT_CORPUS),

@@ -79,7 +79,37 @@ _CONTENT_WORDS = frozenset(
         "two",
     ]
 )
-STOP_WORDS = (frozenset(ENGLISH_STOP_WORDS) - _CONTENT_WORDS) | {"s", "t", "d", "ll", "ve", "re", "m"}
+# What a contraction leaves when the apostrophe splits it ("isn't" → "isn", "t"): without
+# these, "Isn't it…?" would count "isn" as a content word the sources lack. ("won" and
+# "don" stay words: "won" is a verb, "Don" a name.)
+_CONTRACTION_PARTS = frozenset(
+    [
+        "s",
+        "t",
+        "d",
+        "ll",
+        "ve",
+        "re",
+        "m",
+        "isn",
+        "aren",
+        "wasn",
+        "weren",
+        "doesn",
+        "didn",
+        "hasn",
+        "haven",
+        "hadn",
+        "wouldn",
+        "shouldn",
+        "couldn",
+        "mustn",
+        "needn",
+        "shan",
+        "ain",
+    ]
+)
+STOP_WORDS = (frozenset(ENGLISH_STOP_WORDS) - _CONTENT_WORDS) | _CONTRACTION_PARTS
 
 _TOKEN_CACHE_SIZE = 200_000
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,6 +120,10 @@ def document_from_fields(fields: dict[str, Any], *, doc_id: str, path: str | Non
     text = fields.get("text")
     if not isinstance(text, str) or not text.strip():
         raise DocumentError("no text")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise DocumentError("the text holds invalid Unicode (a lone surrogate)") from error
     title = _optional_str(fields.get("title"), "title") or _first_line(text)
     return Document(
         id=doc_id,
@@ -190,21 +195,36 @@ def load_jsonl_documents(path: Path, display: str, warn: Warn) -> Iterator[Docum
                 warn(f"skipped {where}: not UTF-8 text ({error.reason} at byte {error.start})")
             except (json.JSONDecodeError, DocumentError) as error:
                 warn(f"skipped {where}: {error}")
+            except RecursionError:
+                warn(f"skipped {where}: JSON nested too deeply")
 
 
-def corpus_files(root: Path) -> list[Path]:
-    """The corpus files under a folder (recursively, sorted) or the single file given."""
+def corpus_files(root: Path, warn: Warn | None = None) -> list[Path]:
+    """The corpus files under a folder (recursively, sorted; hidden files and folders
+    skipped) or the single file given."""
     if not root.exists():
         raise CorpusError(f"corpus not found: {root}")
     if root.is_file():
+        if root.suffix.lower() not in CORPUS_SUFFIXES:
+            kinds = ", ".join(sorted(CORPUS_SUFFIXES))
+            raise CorpusError(f"{root.name} is not a corpus file (use one of {kinds}, or a folder)")
         return [root]
-    return sorted(
-        path
-        for path in root.rglob("*")
-        if path.is_file()
-        and path.suffix.lower() in CORPUS_SUFFIXES
-        and not any(part.startswith(".") for part in path.relative_to(root).parts)
-    )
+    if not root.is_dir():
+        raise CorpusError(f"corpus is neither a folder nor a file: {root}")
+
+    def unreadable(error: OSError) -> None:
+        if warn is not None:
+            warn(f"skipped folder {error.filename}: {error.strerror}")
+
+    found = []
+    for folder, subfolders, files in os.walk(root, onerror=unreadable):
+        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
+        found.extend(
+            Path(folder) / name
+            for name in files
+            if not name.startswith(".") and Path(name).suffix.lower() in CORPUS_SUFFIXES
+        )
+    return sorted(found)
 
 
 def _load_file(path: Path, display: str, warn: Warn) -> Iterable[Document]:
@@ -222,7 +242,7 @@ def load_documents(root: Path, warn: Warn | None = None) -> list[Document]:
     base = root if root.is_dir() else root.parent
     documents: list[Document] = []
     seen_ids: set[str] = set()
-    for path in corpus_files(root):
+    for path in corpus_files(root, warn):
         display = path.relative_to(base).as_posix()
         try:
             loaded = list(_load_file(path, display, warn))

@@ -8,7 +8,7 @@ answer.to_dict()
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from retrieval.evidence import gather_evidence
 from retrieval.index import IndexParameters, PassageIndex
 from retrieval.passages import sentence_spans
 from retrieval.questions import clean_question
-from retrieval.quotes import MAX_QUOTE_CHARS
+from retrieval.quotes import MAX_QUOTE_CHARS, trim_to_words
 
 logger = logging.getLogger(__name__)
 
@@ -37,33 +37,59 @@ def build_index(documents: Sequence[Document], parameters: IndexParameters | Non
 
 
 def show_conflict_quotes(
-    sources: Sequence[SourceEvidence], conflicts: Sequence[Conflict], documents: Mapping[str, Document]
-) -> list[SourceEvidence]:
+    sources: Sequence[SourceEvidence],
+    conflicts: Sequence[Conflict],
+    documents: Mapping[str, Document],
+    is_relevant: Callable[[str], bool],
+) -> tuple[list[SourceEvidence], tuple[Conflict, ...]]:
     """Make every quote a conflict names one of its source's quotes, with its offsets.
 
     A conflict may quote the sentence of a source that states its side when the quotes
-    chosen for relevance do not: that sentence is then shown first, and the source's
-    other quotes follow while they fit the per-source budget.
+    chosen for relevance do not: that sentence (cut to the per-source budget around the
+    claim's words if longer) is then shown first, and the source's other quotes follow
+    while they fit the budget. The conflicts are returned quoting exactly what is shown.
     """
-    wanted: dict[str, list[str]] = {}
+    shown_as: dict[tuple[str, str], Quote] = {}
     for conflict in conflicts:
         for source_id, text in zip(conflict.sources, conflict.quotes, strict=True):
-            wanted.setdefault(source_id, []).append(text)
+            document = documents[source_id]
+            start = document.quotable_text.find(text)
+            if start >= 0 and (source_id, text) not in shown_as:
+                shown_as[source_id, text] = _budgeted_quote(document, start, start + len(text), is_relevant)
     shown = []
     for source in sources:
-        missing = [text for text in wanted.get(source.id, []) if text not in {q.text for q in source.quotes}]
-        if missing:
-            source = replace(source, quotes=_merge_quotes(documents[source.id], missing, source.quotes))
+        needed = [quote for (source_id, _), quote in shown_as.items() if source_id == source.id]
+        if any(quote.text not in {q.text for q in source.quotes} for quote in needed):
+            source = replace(source, quotes=_merge_quotes(needed, source.quotes))
         shown.append(source)
-    return shown
+
+    return shown, tuple(_requoted(conflict, shown_as) for conflict in conflicts)
 
 
-def _merge_quotes(document: Document, texts: Sequence[str], quotes: Sequence[Quote]) -> tuple[Quote, ...]:
-    merged: list[Quote] = []
-    for text in dict.fromkeys(texts):
-        start = document.quotable_text.find(text)
-        if start >= 0:
-            merged.append(Quote(text=text, start=start, end=start + len(text)))
+def _requoted(conflict: Conflict, shown_as: Mapping[tuple[str, str], Quote]) -> Conflict:
+    """The conflict quoting the (possibly budget-cut) quotes its sources show."""
+    pairs = zip(conflict.sources, conflict.quotes, strict=True)
+    texts = tuple(shown_as[pair].text if pair in shown_as else pair[1] for pair in pairs)
+    return replace(conflict, quotes=texts)  # type: ignore[arg-type]
+
+
+def _budgeted_quote(document: Document, start: int, end: int, is_relevant: Callable[[str], bool]) -> Quote:
+    if end - start <= MAX_QUOTE_CHARS:
+        return Quote(text=document.text[start:end], start=start, end=end)
+    cut_start, cut_end = trim_to_words(
+        document.text, start, end, budget=MAX_QUOTE_CHARS, is_relevant=is_relevant
+    )
+    return Quote(
+        text=document.text[cut_start:cut_end],
+        start=cut_start,
+        end=cut_end,
+        cut_before=cut_start > start,
+        cut_after=cut_end < end,
+    )
+
+
+def _merge_quotes(needed: Sequence[Quote], quotes: Sequence[Quote]) -> tuple[Quote, ...]:
+    merged = list(needed)
     used = sum(len(quote.text) for quote in merged)
     for quote in quotes:
         if used + len(quote.text) <= MAX_QUOTE_CHARS and all(quote.text != kept.text for kept in merged):
@@ -130,7 +156,12 @@ class Engine:
         fingerprint = corpus_fingerprint(root, parameters)
         cache_dir = cache_dir or default_cache_dir(root)
         entry = cache_dir / fingerprint
-        if entry.exists():
+        try:
+            saved = entry.exists()
+        except OSError as error:  # a cache folder we may not even look into
+            warn(f"cannot read the index cache in {cache_dir} ({error.strerror}); building the index")
+            saved = False
+        if saved:
             try:
                 documents, index, warnings = load_entry(entry)
             except (OSError, ValueError, KeyError, TypeError) as error:
@@ -167,8 +198,13 @@ class Engine:
         assessment = assess(text, found, cited)
         stances = zip(found, assessment.stances, strict=True)
         judged = [replace(source, stance=stance) for source, stance in stances]
-        judged = show_conflict_quotes(judged, assessment.conflicts, cited)
-        in_conflict = {source_id for conflict in assessment.conflicts for source_id in conflict.sources}
+        claim_words = set(self.index.analyzer.words(assessment.claim))
+
+        def states_claim_word(word: str) -> bool:
+            return any(stem in claim_words for stem in self.index.analyzer.token_stems(word))
+
+        judged, conflicts = show_conflict_quotes(judged, assessment.conflicts, cited, states_claim_word)
+        in_conflict = {source_id for conflict in conflicts for source_id in conflict.sources}
         shown = [
             source
             for rank, source in enumerate(judged)
@@ -179,7 +215,7 @@ class Engine:
             status="answered",
             sources=tuple(shown),
             disagreement=assessment.disagreement,
-            conflicts=assessment.conflicts,
+            conflicts=conflicts,
             claim=assessment.claim,
             single_source=len(found) == 1,
             id=question_id,

@@ -174,3 +174,73 @@ def test_a_usage_error_is_one_line(cache_env) -> None:
     result = run_citebot("ask", env=cache_env)
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "question" in result.stderr
+
+
+def run_citebot_bytes(*args: str, stdin: bytes, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("CITEBOT_", "DISCORD_"))}
+    environment.update(env, PYTHONIOENCODING="utf-8:strict")
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        env=environment,
+        cwd=PROJECT_ROOT,
+        timeout=120,
+    )
+
+
+def test_batch_survives_undecodable_bytes_odd_ids_and_deep_nesting(cache_env) -> None:
+    """Non-UTF-8 bytes, a lone-surrogate id and absurdly nested JSON each get an error or an
+    answer line; the lines around them are still answered, in order, as valid JSON."""
+    good = json.dumps({"id": "good", "question": "Who plays Choi Pro?"}).encode()
+    lines = [
+        good,
+        b'{"id": "bytes", "question": "caf\xe9?"}',
+        b'{"id": "\\ud800", "question": "Is Ballerina based on a true story?"}',
+        b"[" * 100_000,
+        good.replace(b'"good"', b'"last"'),
+    ]
+    result = run_citebot_bytes("batch", stdin=b"\n".join(lines) + b"\n", env=cache_env)
+    assert result.returncode == 0, result.stderr.decode()
+    outputs = [json.loads(line) for line in result.stdout.decode("ascii").splitlines()]
+    assert len(outputs) == 5
+    assert outputs[0]["id"] == "good" and outputs[0]["status"] == "answered"
+    assert "UTF-8" in outputs[1]["error"]
+    assert outputs[2]["id"] == "\ud800" and outputs[2]["status"] == "answered"
+    assert "nested too deeply" in outputs[3]["error"]
+    assert outputs[4]["id"] == "last" and outputs[4]["status"] == "answered"
+
+
+def test_batch_over_several_workers_keeps_input_order(cache_env) -> None:
+    """Hundreds of lines over two worker processes come back in input order, as with one."""
+    questions = [
+        "Is Ballerina based on a true story?",
+        "Who plays Choi Pro?",
+        "What is the capital of France?",
+    ]
+    stdin = "".join(json.dumps({"id": n, "question": questions[n % 3]}) + "\n" for n in range(300))
+    two = run_citebot("batch", "--jobs", "2", stdin=stdin, env=cache_env)
+    one = run_citebot("batch", "--jobs", "1", stdin=stdin, env=cache_env)
+    assert two.returncode == one.returncode == 0
+    assert [json.loads(line)["id"] for line in two.stdout.splitlines()] == list(range(300))
+    assert two.stdout == one.stdout
+
+
+def test_batch_into_a_closed_pipe_stops_quietly(cache_env, tmp_path: Path) -> None:
+    """`citebot batch | head -1`: the reader leaves early and citebot stops without a traceback."""
+    (tmp_path / "q.jsonl").write_text(
+        "".join(json.dumps({"id": n, "question": "Who plays Choi Pro?"}) + "\n" for n in range(2000))
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("CITEBOT_", "DISCORD_"))}
+    environment.update(cache_env)
+    result = subprocess.run(
+        f"{sys.executable} -m bot.cli batch < {tmp_path / 'q.jsonl'} | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=PROJECT_ROOT,
+        timeout=120,
+    )
+    assert json.loads(result.stdout)["id"] == 0
+    assert "Traceback" not in result.stderr and "Error" not in result.stderr

@@ -136,3 +136,20 @@ def test_metadata_that_is_not_text_or_not_a_web_link_is_refused_with_a_reason(tm
     assert documents[0].date == "2024-05-01"
     assert any("listy.md" in w and "'publisher'" in w for w in warnings)
     assert any("badurl.md" in w and "'url'" in w for w in warnings)
+
+
+def test_a_deeply_nested_jsonl_line_is_skipped_like_any_bad_line(tmp_path: Path) -> None:
+    """A line of 100,000 open brackets is one warning; the good line still loads."""
+    (tmp_path / "deep.jsonl").write_text(
+        '{"id": "ok", "title": "Fine", "text": "Fine text."}\n' + "[" * 100_000 + "\n"
+    )
+    documents, warnings = _collect(tmp_path)
+    assert [document.id for document in documents] == ["ok"]
+    assert len(warnings) == 1 and "deep.jsonl:2" in warnings[0]
+
+
+def test_a_single_file_corpus_must_be_a_corpus_format(tmp_path: Path) -> None:
+    """--corpus pointing at a .csv is a clear error, not a CSV quoted as prose."""
+    (tmp_path / "table.csv").write_text("1,Ballerina is based on a true story\n")
+    with pytest.raises(CorpusError, match=r"table\.csv is not a corpus file"):
+        load_documents(tmp_path / "table.csv")

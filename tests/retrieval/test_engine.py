@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.documents import Document
 from retrieval.engine import Engine
 from retrieval.questions import QuestionError
 from tests.conftest import DEFAULT_CORPUS, TRUE_STORY_PHRASINGS
@@ -162,3 +163,29 @@ def test_every_conflicting_quote_is_shown_in_its_sources_block(default_engine: E
             assert text in [quote.text for quote in quotes]
             document_text = default_engine.document(source_id).text
             assert all(document_text[q.start : q.end] == q.text for q in quotes)
+
+
+def test_a_long_conflicting_sentence_is_cut_to_the_budget_and_quoted_as_shown() -> None:
+    """A conflict resting on a 500-character sentence shows it cut at words (≤ 300, with an
+    ellipsis flag), and the conflict quotes exactly the shown text."""
+    filler = ", ".join(["the critics wrote at length about the acting, the music and the sets"] * 6)
+    long_sentence = f"Ballerina is based on a true story, {filler}, the director said."
+    engine = Engine.from_documents(
+        [
+            Document(id="long", title="Long", text=long_sentence),
+            Document(
+                id="short", title="Short", text="Ballerina is not based on a true story. It is fiction."
+            ),
+        ]
+    )
+    answer = engine.ask("Is Ballerina based on a true story?")
+    assert answer.disagreement is True
+    for source in answer.sources:
+        assert sum(len(quote.text) for quote in source.quotes) <= 300
+        text = engine.document(source.id).text
+        assert all(text[q.start : q.end] == q.text for q in source.quotes)
+    long_quotes = next(s for s in answer.sources if s.id == "long").quotes
+    assert any(quote.cut_after for quote in long_quotes)
+    (conflict,) = [c for c in answer.conflicts if "long" in c.sources]
+    shown = {q.text for s in answer.sources for q in s.quotes}
+    assert set(conflict.quotes) <= shown
