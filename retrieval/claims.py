@@ -3,7 +3,11 @@
 A yes/no question asks about a statement: "Is Ballerina based on a true story?" asks
 whether "Ballerina is based on a true story". A statement is its own claim. An open
 question ("Who plays Choi Pro?") asserts nothing, so no source can support or refute
-it; it is kept as asked and marked open (its disagreements are different answers).
+it; it is kept as asked and marked open (its disagreements are different answers). So
+are an either/or question ("Is Ballerina real or fake?"), a request ("Tell me about
+Ballerina") and a verbless keyword query ("Ballerina true story"): none asserts one claim.
+A negative question ("Isn't X …?", "Didn't X …?") asks about the positive claim; a
+shouted question is read in lower case, since its capitals mark no names.
 
 This is word-order surgery with small word lists, not parsing: the claim is shown to
 the user and compared word by word with the sources, so it has to be readable and
@@ -160,6 +164,94 @@ _PAST_IRREGULAR = {
     "die": "died",
 }
 _TOKEN = re.compile(r"\S+")
+# Verb forms that say a statement has a verb; "set", "cast", "shot" are as often nouns.
+_NOUN_TOO = frozenset({"set", "shot", "put", "left", "cast", "hit", "run", "cut"})
+_PAST_FORMS = (frozenset(_PAST_IRREGULAR.values()) | _IRREGULAR_PARTICIPLES) - _NOUN_TOO
+_AUXILIARY_FORMS = frozenset({*_COPULAS, *_DO, *_PERFECT, *_MODALS, "be", "been", "am", "shall"})
+_QUANTIFIERS = frozenset(
+    {"some", "many", "most", "all", "both", "any", "no", "every", "each", "several", "few", "other", "such"}
+    | {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "my", "our", "your"}
+)
+# Verbs (base form) that are rarely nouns: they tell the verb from a compound noun's head
+# ("the Nth Room case inspire") and a statement from a keyword query.
+_KNOWN_VERBS = frozenset(
+    {
+        "inspire",
+        "depict",
+        "portray",
+        "direct",
+        "happen",
+        "exist",
+        "occur",
+        "appear",
+        "include",
+        "involve",
+        "contain",
+        "feature",
+        "mention",
+        "describe",
+        "explain",
+        "reflect",
+        "reveal",
+        "receive",
+        "earn",
+        "deny",
+        "confirm",
+        "admit",
+        "prove",
+        "claim",
+        "cause",
+        "kill",
+        "die",
+        "live",
+        "become",
+        "remain",
+        "seem",
+        "eat",
+        "drink",
+        "watch",
+        "use",
+        "base",
+        "adapt",
+        "star",
+        "release",
+        "premiere",
+        "win",
+        "get",
+        "make",
+        "take",
+        "give",
+        "come",
+        "go",
+        "see",
+        "say",
+        "tell",
+        "know",
+        "think",
+        "write",
+        "show",
+        "copy",
+        "steal",
+        "plagiarize",
+        "plagiarise",
+        "resemble",
+        "borrow",
+        "exaggerate",
+        "invent",
+    }
+)
+_NOUN_SUFFIXES = ("tion", "sion", "ment", "ness", "ity", "ence", "ance", "ship", "ism", "ist", "or", "er")
+# Requests and topic queries assert nothing: "Tell me about Ballerina", "info on Ballerina".
+_REQUEST = re.compile(
+    r"^(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?"
+    r"(?:(?:tell|show|give|teach)\s+(?:me|us)\b|(?:info|information|details|facts|more|news|anything|something)"
+    r"\s+(?:on|about|regarding)\b|(?:explain|describe|summari[sz]e|define|look\s+up|search\s+for)\b"
+    r"|i\s+(?:want|would\s+like|'d\s+like)\s+to\s+know\b|(?:what|how)\s+about\b)",
+    re.IGNORECASE,
+)
+# "Tell me whether X" / "I want to know if X" asks about X.
+_WHETHER = re.compile(r"^(?:about\s+)?(?:whether|if)\s+", re.IGNORECASE)
+_OR_NOT = re.compile(r",?\s+or\s+not$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -236,22 +328,104 @@ def _past(verb: str) -> str:
         return _PAST_IRREGULAR[lower]
     if lower.endswith("e"):
         return verb + "d"
+    if re.fullmatch(r"(?:[^aeiou]|[^aeiou]{2}[^aeiou]?)[aeiou][^aeiouwxy]", lower):
+        return verb + verb[-1] + "ed"  # "star" → "starred", "ban" → "banned"
     if lower.endswith("y") and len(lower) > 1 and lower[-2] not in "aeiou":
         return verb[:-1] + "ied"
     return verb + "ed"
 
 
+def _word(word: str) -> str:
+    return word.lower().strip(",;:").replace("’", "'")
+
+
+def _is_name(word: str) -> bool:
+    return word[:1].isupper() or word[:1].isdigit()
+
+
+def _is_plural_or_possessive(word: str) -> bool:
+    """ "events", "film's", "fans'": a noun, so the subject goes on (a base-form verb is neither)."""
+    lower = _word(word)
+    if lower.endswith(("'s", "s'")):
+        return True
+    return lower.endswith("s") and not lower.endswith(("ss", "us", "is")) and len(lower) > 3
+
+
+def _is_base_verb(word: str) -> bool:
+    lower = _word(word)
+    return lower in _KNOWN_VERBS or lower in _PAST_IRREGULAR
+
+
+def _is_noun_like(word: str) -> bool:
+    return _word(word).endswith(_NOUN_SUFFIXES)
+
+
 def _subject_end_for_verb(words: list[str]) -> int:
-    """Index of the main verb after "Does/Did <subject>": the first lower-case non-determiner
-    word after at least one subject word."""
-    first = 0
-    while first < len(words) - 1 and words[first].lower() in _DETERMINERS:
-        first += 1
-    for index in range(first + 1, len(words)):
-        word = words[index]
-        if word[:1].islower() and word.lower() not in _DETERMINERS:
-            return index
-    return min(first + 1, len(words) - 1)
+    """Index of the main verb after "Does/Did/Can <subject>".
+
+    The subject is a noun phrase: determiners and quantifiers ("the", "two"), adjectives
+    ("real"), names and numbers ("the Nth Room", "2023"), plural or possessive nouns
+    ("events", "the film's"), "of"/"for" phrases, then its head noun. The verb is the first
+    word after it; of two plain lower-case words in a row ("the Nth Room case inspire"),
+    the first is the head noun unless it looks like the verb and the second does not.
+    """
+    need_noun = True  # the subject has no head word yet
+    bare_name = False  # the subject so far is a name with no determiner ("Lee Chung-hyun")
+    for index, word in enumerate(words):
+        lower = _word(word)
+        if index == len(words) - 1:
+            return index  # "Did Ballerina win"
+        if lower in _DETERMINERS or lower in _QUANTIFIERS or lower in {"of", "for"}:
+            need_noun, bare_name = True, False
+            continue
+        if _is_name(word):
+            bare_name = (need_noun and index == 0) or bare_name
+            need_noun = False
+            continue
+        if lower in _SPLIT_ADVERBS and not need_noun:
+            continue  # "Did the events really happen": the adverb stays before the verb
+        if _is_adjective(word) or _is_plural_or_possessive(word):
+            # "real events", "the film's director": the noun phrase goes on
+            need_noun = not _is_plural_or_possessive(word) or lower.endswith(("'s", "s'"))
+            bare_name = False
+            continue
+        if need_noun:
+            need_noun = False  # "the sequel", "dogs": the subject's head word
+            continue
+        if bare_name:
+            return index  # "Did Nth Room inspire", "Did Lee Chung-hyun direct"
+        following = words[index + 1]
+        if (
+            following[:1].islower()
+            and _word(following) not in _DETERMINERS | _PREPOSITIONS | _SPLIT_ADVERBS
+            and not _is_adjective(following)
+        ):
+            # Two plain words in a row: a compound noun's head and the verb, or the verb
+            # and its object ("the film depict violence").
+            this_verb, next_verb = _is_base_verb(word), _is_base_verb(following)
+            if next_verb and not this_verb:
+                continue
+            if not (this_verb and not next_verb) and _is_noun_like(word):
+                continue
+            if not (this_verb or next_verb) and index + 1 < len(words) - 1:
+                continue  # "the Nth Room case spark outrage": the object comes after
+        return index
+    return min(1, len(words) - 1)
+
+
+def _is_keyword_query(words: list[str]) -> bool:
+    """Whether a statement has no verb ("Ballerina", "true story", "Ballerina plot")."""
+    for index, word in enumerate(words):
+        lower = _word(word)
+        if lower in _AUXILIARY_FORMS or lower.endswith("n't") or _is_base_verb(word):
+            return False
+        if lower in _PAST_FORMS or (lower.endswith("ed") and len(lower) > 4):
+            return False
+        if lower.endswith("s") and (lower[:-1] in _KNOWN_VERBS or lower[:-2] in _KNOWN_VERBS):
+            return False  # "exists", "happens", "watches"
+        if _is_plural_or_possessive(word) and index < len(words) - 1 and not lower.endswith("'s"):
+            return False  # "WHO probing reports that …": a verb, as far as word lists can tell
+    return True
 
 
 def _capitalise(text: str) -> str:
@@ -280,9 +454,24 @@ def _yes_no_claim(auxiliary: str, words: list[str]) -> str:
     return " ".join([*words[:split], conjugated, *rest])
 
 
+def _shouting(text: str) -> bool:
+    """All capitals ("IS BALLERINA BASED ON A TRUE STORY"): capitals then say nothing about names."""
+    letters = [char for char in text if char.isalpha()]
+    return len(letters) > 3 and text.upper() == text and sum(len(t) > 1 for t in text.split()) > 1
+
+
 def extract_claim(question: str) -> Claim:
     """The claim a question asks about (see the module docstring)."""
     text = _strip(question)
+    asked = question.strip().endswith("?")
+    request = _REQUEST.match(text.replace("’", "'"))
+    if request:
+        rest = text[request.end() :].strip(" ,:")
+        whether = _WHETHER.match(rest)
+        if not whether:
+            return Claim(text + ("?" if asked else ""), "open")  # a topic, not a claim
+        text, asked = rest[whether.end() :], True  # "Tell me whether X": asked about X
+        return extract_claim(text + "?") if _is_question(text) else Claim(_capitalise(text), "yes_no")
     true_that = _TRUE_THAT.match(text)
     if true_that:
         return Claim(_capitalise(text[true_that.end() :]), "yes_no")
@@ -290,14 +479,33 @@ def extract_claim(question: str) -> Claim:
     if not tokens:
         return Claim(text, "statement")
     head = tokens[0].lower().replace("’", "'")
-    shouted = tokens[0].isupper() and len(tokens[0]) > 1 and not question.rstrip().endswith("?")
+    shouted = tokens[0].isupper() and len(tokens[0]) > 1 and not asked
     if head in _OPEN_WORDS and not shouted:  # "WHO probing reports" is the World Health Organization
         wh_word = head
         if head in {"how", "what", "which"} and len(tokens) > 1:
             wh_word = f"{head} {tokens[1].lower()}" if head == "how" else head
         return Claim(text + "?", "open", wh_word)
-    if (head in _COPULAS or head in _DO or head in _PERFECT or head in _MODALS) and len(tokens) >= 3:
-        return Claim(_capitalise(_yes_no_claim(head, tokens[1:])), "yes_no")
-    if question.strip().endswith("?"):
+    if _is_question(text):
+        if asked and _shouting(text):
+            # Read a shouted question in lower case: its capitals mark no names.
+            tokens = _TOKEN.findall(text.lower())
+        words = tokens[1:]
+        if words and _OR_NOT.search(" ".join(words)):
+            words = _TOKEN.findall(_OR_NOT.sub("", " ".join(words)))  # "… or not?" asks whether …
+        if "or" in (_word(word) for word in words):
+            # "Is Ballerina real or fake?" asks which one; it asserts neither.
+            return Claim(text + "?", "open")
+        if len(words) >= 2:
+            return Claim(_capitalise(_yes_no_claim(head, words)), "yes_no")
+    if asked:
         text = _TAG.sub("", text) or text  # "Ballerina is fiction, right?" → the statement
+    if _is_keyword_query(_TOKEN.findall(text)):
+        return Claim(text + ("?" if asked else ""), "open")  # "Ballerina", "true story": a topic
     return Claim(text, "statement")
+
+
+def _is_question(text: str) -> bool:
+    """Whether ``text`` opens with an auxiliary and has room for a subject and a predicate."""
+    tokens = _TOKEN.findall(text)
+    head = tokens[0].lower().replace("’", "'") if tokens else ""
+    return (head in _COPULAS or head in _DO or head in _PERFECT or head in _MODALS) and len(tokens) >= 3

@@ -87,3 +87,92 @@ def test_shouted_acronym_is_not_a_question_word() -> None:
     """ "WHO probing reports …" (the World Health Organization) is a statement, not "who …?"."""
     claim = extract_claim("WHO probing reports that fighters got Ebola")
     assert claim.kind == "statement"
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Did real events inspire Ballerina?", "Real events inspired Ballerina"),
+        ("Didn't the Nth Room case inspire Ballerina?", "The Nth Room case inspired Ballerina"),
+        ("Did the film's director write the script?", "The film's director wrote the script"),
+        ("Did the real story of Ok-ju inspire the film?", "The real story of Ok-ju inspired the film"),
+        ("Did the events really happen?", "The events really happened"),
+        ("Did Jun Jong-seo star in Ballerina?", "Jun Jong-seo starred in Ballerina"),
+    ],
+)
+def test_do_support_finds_the_verb_after_a_many_word_subject(question: str, expected: str) -> None:
+    """The verb follows the whole subject, lower-case words included ("real events", "the
+    Nth Room case"); "Didn't X …?" asks whether X did, so the claim is positive."""
+    claim = extract_claim(question)
+    assert (claim.text, claim.kind) == (expected, "yes_no")
+
+
+def test_all_capitals_question_reads_like_the_lower_case_one() -> None:
+    """Capitals mark no names in a shouted question: the copula still lands before "based"."""
+    claim = extract_claim("IS BALLERINA BASED ON A TRUE STORY?")
+    assert claim.text.lower() == "ballerina is based on a true story"
+    assert claim.kind == "yes_no"
+    assert (
+        extract_claim("DID REAL EVENTS INSPIRE BALLERINA?").text.lower() == "real events inspired ballerina"
+    )
+
+
+def test_either_or_question_is_open() -> None:
+    """ "Is X real or fake?" asks which, asserting neither; "… or not?" is a plain yes/no question."""
+    claim = extract_claim("Is Ballerina real or fake?")
+    assert claim.is_open
+    assert claim.text == "Is Ballerina real or fake?"
+    assert (
+        extract_claim("Is Ballerina based on a true story or not?").text
+        == "Ballerina is based on a true story"
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Ballerina",
+        "true story",
+        "Ballerina true story?",
+        "Tell me about Ballerina",
+        "What about Ballerina?",
+        "info on Ballerina",
+        "Can you tell me about Ballerina?",
+        "Ballerina cast",
+    ],
+)
+def test_keyword_queries_and_requests_are_open(query: str) -> None:
+    """A bare noun phrase or a request asserts nothing: no source can support or refute it."""
+    assert extract_claim(query).is_open
+
+
+def test_request_about_whether_asks_about_the_embedded_claim() -> None:
+    """ "Tell me whether X" asks about X."""
+    claim = extract_claim("Tell me whether Ballerina is based on a true story")
+    assert (claim.text, claim.kind) == ("Ballerina is based on a true story", "yes_no")
+
+
+def test_statements_with_a_verb_stay_claims() -> None:
+    """Only verbless text is a topic: statements keep being judged as written."""
+    for statement in ["Dogs eat chocolate", "The sequel exists", "Ballerina depicts real events"]:
+        assert extract_claim(statement).kind == "statement"
+
+
+def test_contractions_in_questions_and_statements() -> None:
+    """ "Isn't X …?" asks about the positive claim; "X isn't …" is a negated claim, kept as written."""
+    question = extract_claim("Isn't Ballerina based on a true story?")
+    assert (question.text, question.kind) == ("Ballerina is based on a true story", "yes_no")
+    statement = extract_claim("Ballerina isn't based on a true story")
+    assert (statement.text, statement.kind) == ("Ballerina isn't based on a true story", "statement")
+
+
+def test_contracted_negation_is_judged_like_is_not() -> None:
+    """ "X isn't Y" negates the claim just as "X is not Y" does (every stance flips)."""
+    from retrieval.stance.explicit import claim_terms
+
+    weights = {"ballerina": 1.0, "base": 1.0, "true": 1.0, "stori": 1.0}
+    contracted = claim_terms(extract_claim("Ballerina isn't based on a true story").text, weights)
+    spelt_out = claim_terms(extract_claim("Ballerina is not based on a true story").text, weights)
+    positive = claim_terms(extract_claim("Isn't Ballerina based on a true story?").text, weights)
+    assert contracted.negated and spelt_out.negated and not positive.negated
+    assert (contracted.subject, contracted.predicate) == (spelt_out.subject, spelt_out.predicate)
