@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DEFAULT_CORPUS, PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT
 
 NOT_BASED = "ballerina-not-based-on-true-story.md"
 INSPIRED = "ballerina-inspired-by-nth-room.md"
@@ -46,17 +46,34 @@ def test_ask_prints_one_cited_block_per_source(cache_env: dict[str, str]) -> Non
     assert "Nth Room" in out and "not based on real-life events" in out
 
 
-def test_ask_json_has_the_documented_keys(cache_env: dict[str, str]) -> None:
-    """--json prints one object with question, status and sources carrying citation, score and offsets."""
+def test_ask_json_has_the_documented_keys(cache_env: dict[str, str], default_engine) -> None:
+    """--json prints one object with every documented key; each quote is the document's
+    text[start:end] (the text after the front matter) and each conflict quotes shown text."""
     result = run_citebot("ask", "Is Ballerina based on a true story?", "--json", env=cache_env)
     answer = json.loads(result.stdout)
     assert answer["status"] == "answered" and answer["question"] == "Is Ballerina based on a true story?"
+    assert {"claim", "disagreement", "conflicts", "single_source"} <= answer.keys()
+    assert answer["disagreement"] is True and answer["single_source"] is False
+    shown = set()
     for source in answer["sources"]:
-        assert {"id", "title", "url", "publisher", "score", "quotes"} <= source.keys()
-        assert isinstance(source["score"], float)
+        assert {
+            "id",
+            "title",
+            "url",
+            "publisher",
+            "author",
+            "score",
+            "path",
+            "stance",
+            "quotes",
+        } <= source.keys()
+        assert isinstance(source["score"], float) and source["stance"] in {"supports", "refutes", "discusses"}
+        text = default_engine.document(source["id"]).text
         for quote in source["quotes"]:
-            text = (DEFAULT_CORPUS / source["id"]).read_text()
-            assert quote["text"] in text and quote["end"] - quote["start"] == len(quote["text"])
+            assert text[quote["start"] : quote["end"]] == quote["text"]
+            shown.add(quote["text"])
+    for conflict in answer["conflicts"]:
+        assert {"sources", "quotes", "reason"} <= conflict.keys() and set(conflict["quotes"]) <= shown
 
 
 def test_ask_without_coverage_says_so(cache_env: dict[str, str]) -> None:
