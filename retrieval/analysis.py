@@ -8,7 +8,7 @@ SQuAD v1.1 dev paragraph retrieval (see bench/squad.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import Stemmer
@@ -145,6 +145,16 @@ class Analyzer:
                 self._token_stems.clear()  # bounded memory
             found = self._token_stems[token] = tuple(self.words(token))
         return found
+
+    def stems_to_one_of(self, stems: Iterable[str]) -> Callable[[str], bool]:
+        """A test for one whitespace token: does it stem to one of ``stems`` (the output of
+        ``words``)? Quote trimming keeps the window holding the most such tokens."""
+        wanted = set(stems)
+
+        def stems_to_one(token: str) -> bool:
+            return any(stem in wanted for stem in self.token_stems(token))
+
+        return stems_to_one
 
     def __call__(self, text: str) -> list[str]:
         return self.terms(self.words(text))

@@ -198,12 +198,8 @@ class Engine:
         assessment = assess(text, found, cited)
         stances = zip(found, assessment.stances, strict=True)
         judged = [replace(source, stance=stance) for source, stance in stances]
-        claim_words = set(self.index.analyzer.words(assessment.claim))
-
-        def states_claim_word(word: str) -> bool:
-            return any(stem in claim_words for stem in self.index.analyzer.token_stems(word))
-
-        judged, conflicts = show_conflict_quotes(judged, assessment.conflicts, cited, states_claim_word)
+        in_claim = self.index.analyzer.stems_to_one_of(self.index.analyzer.words(assessment.claim))
+        judged, conflicts = show_conflict_quotes(judged, assessment.conflicts, cited, in_claim)
         in_conflict = {source_id for conflict in conflicts for source_id in conflict.sources}
         shown = [
             source

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from retrieval.analysis import Analyzer
 from retrieval.answer import SourceEvidence
 from retrieval.documents import Document
 from retrieval.index import Candidates, PassageIndex, Query
@@ -68,11 +67,7 @@ def evidence_from_candidates(
 ) -> tuple[SourceEvidence, ...]:
     """The relevance floor and quote selection over already-ranked candidates (a stage of
     its own, so that benchmarks can time retrieval and quoting apart)."""
-    question_words = set(query.words)
-    analyzer: Analyzer = index.analyzer
-
-    def is_relevant(word: str) -> bool:
-        return any(stem in question_words for stem in analyzer.token_stems(word))
+    is_relevant = index.analyzer.stems_to_one_of(query.words)
 
     cited = [
         position for position in range(len(candidates.documents)) if passes_floor(candidates, position, query)
