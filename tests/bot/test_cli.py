@@ -16,16 +16,23 @@ NOT_BASED = "ballerina-not-based-on-true-story.md"
 INSPIRED = "ballerina-inspired-by-nth-room.md"
 
 
-def run_citebot(*args: str, stdin: str = "", env: dict[str, str] | None = None, cwd: Path | None = None):
-    """Run the installed command as a user would, in a clean environment with a temporary cache."""
+def user_environment(env: dict[str, str] | None = None) -> dict[str, str]:
+    """This environment without any citebot or Discord setting, plus ``env``."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("CITEBOT_", "DISCORD_"))}
     environment.update(env or {})
+    return environment
+
+
+def run_citebot(
+    *args: str, stdin: str | bytes = "", env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
+    """Run the command as a user would, in a clean environment; bytes in give bytes out."""
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         input=stdin,
         capture_output=True,
-        text=True,
-        env=environment,
+        text=isinstance(stdin, str),
+        env=user_environment(env),
         cwd=cwd or PROJECT_ROOT,
         timeout=120,
     )
@@ -193,19 +200,6 @@ def test_a_usage_error_is_one_line(cache_env) -> None:
     assert result.stderr.count("\n") == 1 and "question" in result.stderr
 
 
-def run_citebot_bytes(*args: str, stdin: bytes, env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("CITEBOT_", "DISCORD_"))}
-    environment.update(env, PYTHONIOENCODING="utf-8:strict")
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin,
-        capture_output=True,
-        env=environment,
-        cwd=PROJECT_ROOT,
-        timeout=120,
-    )
-
-
 def test_batch_survives_undecodable_bytes_odd_ids_and_deep_nesting(cache_env) -> None:
     """Non-UTF-8 bytes, a lone-surrogate id and absurdly nested JSON each get an error or an
     answer line; the lines around them are still answered, in order, as valid JSON."""
@@ -217,7 +211,8 @@ def test_batch_survives_undecodable_bytes_odd_ids_and_deep_nesting(cache_env) ->
         b"[" * 100_000,
         good.replace(b'"good"', b'"last"'),
     ]
-    result = run_citebot_bytes("batch", stdin=b"\n".join(lines) + b"\n", env=cache_env)
+    strict = {**cache_env, "PYTHONIOENCODING": "utf-8:strict"}
+    result = run_citebot("batch", stdin=b"\n".join(lines) + b"\n", env=strict)
     assert result.returncode == 0, result.stderr.decode()
     outputs = [json.loads(line) for line in result.stdout.decode("ascii").splitlines()]
     assert len(outputs) == 5
@@ -248,14 +243,12 @@ def test_batch_into_a_closed_pipe_stops_quietly(cache_env, tmp_path: Path) -> No
     (tmp_path / "q.jsonl").write_text(
         "".join(json.dumps({"id": n, "question": "Who plays Choi Pro?"}) + "\n" for n in range(2000))
     )
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("CITEBOT_", "DISCORD_"))}
-    environment.update(cache_env)
     result = subprocess.run(
         f"{sys.executable} -m bot.cli batch < {tmp_path / 'q.jsonl'} | head -1",
         shell=True,
         capture_output=True,
         text=True,
-        env=environment,
+        env=user_environment(cache_env),
         cwd=PROJECT_ROOT,
         timeout=120,
     )
