@@ -121,7 +121,7 @@ class StagedAnswerer:
 
     retrieve = ``index.query`` + ``index.search``; quotes = the relevance floor and quote
     selection (``evidence.evidence_from_candidates``); stance =
-    ``retrieval.disagreement.assess`` (skipped, with the reason, when it cannot run);
+    ``retrieval.judging.disagreement.assess`` (skipped, with the reason, when it cannot run);
     render = ``bot.render_text.render_answer`` plus ``bot.render_discord.render_answer``
     when importable.
     """
@@ -136,7 +136,7 @@ class StagedAnswerer:
     def _stance(self):  # type: ignore[no-untyped-def]
         try:
             from retrieval.answer import SourceEvidence
-            from retrieval.disagreement import assess
+            from retrieval.judging.disagreement import assess
 
             probe = SourceEvidence("x", "x", None, None, None, 1.0, ())
             assess("Is the sky blue?", [probe], {})
@@ -162,7 +162,7 @@ class StagedAnswerer:
         from dataclasses import replace
 
         from retrieval.answer import Answer
-        from retrieval.evidence import evidence_from_candidates
+        from retrieval.judging.evidence import evidence_from_candidates
 
         engine, index = self.engine, self.engine.index
         t0 = time.perf_counter()

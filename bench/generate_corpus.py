@@ -4,7 +4,7 @@
         --out bench/out/scale/corpus-100k.jsonl [--seed 0]
 
 Real text comes first, in this order, until N passages (citebot's sentences, counted
-with ``retrieval.passages.sentence_spans``) are reached:
+with ``retrieval.text.sentences.sentence_spans``) are reached:
 
 1. the 2,067 SQuAD v1.1 dev paragraphs (Wikipedia; one document each),
 2. the 1,683 FNC-1 training article bodies (news),
@@ -34,7 +34,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import DATA_DIR, load_squad
 
-from retrieval.passages import sentence_spans
+from retrieval.text.sentences import sentence_spans
 
 MAX_SENTENCE_TOKENS = 40
 _END = (".", "!", "?")

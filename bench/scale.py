@@ -13,7 +13,7 @@ size, each in a fresh process:
   fingerprint + memory-mapped load), then questions answered one at a time, timing each
   stage as ``Engine.ask`` runs it (see ``common.StagedAnswerer``): retrieve
   (``index.query`` + ``index.search``), quotes (relevance floor and quote selection),
-  stance (``retrieval.disagreement.assess``), render (text and Discord renderers), and
+  stance (``retrieval.judging.disagreement.assess``), render (text and Discord renderers), and
   the whole answer (retrieve + quotes + stance); peak memory of the serving process.
 
 Questions: half SQuAD dev questions, half made from corpus sentences (a random passage's
@@ -102,9 +102,9 @@ def worker_build(corpus: Path, cache: Path) -> dict:
 
 
 def worker_serve(corpus: Path, cache: Path, questions: Path) -> dict:
-    from retrieval.cache import corpus_fingerprint
+    from retrieval.corpus.cache import corpus_fingerprint
     from retrieval.engine import Engine
-    from retrieval.index import IndexParameters
+    from retrieval.search.index import IndexParameters
 
     start = time.perf_counter()
     engine = Engine.from_path(corpus, cache_dir=cache)

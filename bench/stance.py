@@ -31,11 +31,10 @@ from sklearn.metrics import f1_score
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from retrieval.disagreement import assess, warm_up  # noqa: E402
-from retrieval.documents import Document  # noqa: E402
+from retrieval.corpus.documents import Document  # noqa: E402
 from retrieval.engine import Engine  # noqa: E402
-from retrieval.questions import QuestionError  # noqa: E402
-from retrieval.stance.data import (  # noqa: E402
+from retrieval.judging.disagreement import assess, warm_up  # noqa: E402
+from retrieval.judging.stance.data import (  # noqa: E402
     ARC_TEST_FILES,
     ARC_TRAIN_FILES,
     FNC_FILES,
@@ -44,8 +43,9 @@ from retrieval.stance.data import (  # noqa: E402
     read_pairs,
     split_by_headline,
 )
-from retrieval.stance.model import StanceModel  # noqa: E402
-from retrieval.stance.train import fit_on_pairs  # noqa: E402
+from retrieval.judging.stance.model import StanceModel  # noqa: E402
+from retrieval.judging.stance.train import fit_on_pairs  # noqa: E402
+from retrieval.search.questions import QuestionError  # noqa: E402
 
 FNC_LABELS = ("agree", "disagree", "discuss", "unrelated")
 PUBLISHED = """\

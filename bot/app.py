@@ -24,7 +24,7 @@ from discord.ext import commands
 from bot.render_discord import render_failure
 from bot.settings import Settings, SettingsError, load_settings
 from retrieval.answer import Answer
-from retrieval.documents import Document
+from retrieval.corpus.documents import Document
 
 log = logging.getLogger("citebot")
 
@@ -218,7 +218,7 @@ def serve(settings: Settings | None = None) -> int:
         )
     setup_logging(token)
 
-    from retrieval.documents import CorpusError
+    from retrieval.corpus.documents import CorpusError
     from retrieval.engine import Engine
 
     try:

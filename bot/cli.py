@@ -18,9 +18,9 @@ from typing import Any, NoReturn, TextIO
 
 from bot.render_text import render_answer
 from bot.settings import Settings, SettingsError, load_settings
-from retrieval.documents import CorpusError, DocumentError
+from retrieval.corpus.documents import CorpusError, DocumentError
 from retrieval.engine import Engine
-from retrieval.questions import QuestionError
+from retrieval.search.questions import QuestionError
 
 SAMPLE_QUESTION = "Is Ballerina based on a true story?"
 EXIT_USAGE = 2
@@ -205,7 +205,7 @@ def command_main_job(settings: Settings, out: TextIO) -> int:
 
 
 def command_train_stance(rest: list[str]) -> int:
-    from retrieval.stance.train import main as train_main
+    from retrieval.judging.stance.train import main as train_main
 
     return train_main(rest)
 

@@ -17,7 +17,7 @@ from typing import Any, Literal
 import discord
 
 from retrieval.answer import Answer, Conflict, Quote, SourceEvidence
-from retrieval.documents import Document
+from retrieval.corpus.documents import Document
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#create-message,
 # .../resources/message#embed-object-embed-limits).

@@ -14,14 +14,27 @@ from pathlib import Path
 from typing import Any
 
 from retrieval.answer import Answer, Conflict, Quote, SourceEvidence
-from retrieval.cache import StoredDocuments, corpus_fingerprint, default_cache_dir, load_entry, save_entry
-from retrieval.disagreement import assess
-from retrieval.documents import CorpusError, Document, DocumentError, Warn, document_from_json, load_documents
-from retrieval.evidence import gather_evidence
-from retrieval.index import IndexParameters, PassageIndex
-from retrieval.passages import sentence_spans
-from retrieval.questions import clean_question
-from retrieval.quotes import MAX_QUOTE_CHARS, trim_to_words
+from retrieval.corpus.cache import (
+    StoredDocuments,
+    corpus_fingerprint,
+    default_cache_dir,
+    load_entry,
+    save_entry,
+)
+from retrieval.corpus.documents import (
+    CorpusError,
+    Document,
+    DocumentError,
+    Warn,
+    document_from_json,
+    load_documents,
+)
+from retrieval.judging.disagreement import assess
+from retrieval.judging.evidence import gather_evidence
+from retrieval.judging.quotes import MAX_QUOTE_CHARS, trim_to_words
+from retrieval.search.index import IndexParameters, PassageIndex
+from retrieval.search.questions import clean_question
+from retrieval.text.sentences import sentence_spans
 
 logger = logging.getLogger(__name__)
 

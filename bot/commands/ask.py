@@ -25,7 +25,7 @@ from bot.render_discord import (
     render_failure,
     render_question_error,
 )
-from retrieval.questions import MAX_QUESTION_CHARS, QuestionError, clean_question
+from retrieval.search.questions import MAX_QUESTION_CHARS, QuestionError, clean_question
 
 if TYPE_CHECKING:
     from bot.app import CitebotMixin

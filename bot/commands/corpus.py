@@ -21,7 +21,7 @@ from bot.render_discord import (
 
 if TYPE_CHECKING:
     from bot.app import CitebotMixin
-    from retrieval.documents import Document
+    from retrieval.corpus.documents import Document
 
 PAGE_TIMEOUT_SECONDS = 600
 

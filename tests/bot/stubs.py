@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from retrieval.answer import Answer
-from retrieval.documents import Document
+from retrieval.corpus.documents import Document
 
 
 class FixedAnswerEngine:

@@ -19,7 +19,7 @@ from bot.render_discord import (
     render_question_error,
 )
 from retrieval.answer import Answer, Conflict, Quote, SourceEvidence
-from retrieval.documents import Document
+from retrieval.corpus.documents import Document
 from tests.discord_server.checks import mention_problems, payload_problems
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.documents import Document
+from retrieval.corpus.documents import Document
 from retrieval.engine import Engine
-from retrieval.questions import QuestionError
+from retrieval.search.questions import QuestionError
 from tests.conftest import DEFAULT_CORPUS, TRUE_STORY_PHRASINGS
 
 NOT_BASED = "ballerina-not-based-on-true-story.md"

@@ -21,11 +21,11 @@ from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
 from retrieval.answer import Stance
-from retrieval.stance import text as lex
-from retrieval.stance.features import DENSE_FEATURE_NAMES, FeatureExtractor
+from retrieval.judging.stance import text as lex
+from retrieval.judging.stance.features import DENSE_FEATURE_NAMES, FeatureExtractor
 
 LABELS: tuple[Stance, ...] = ("supports", "refutes", "discusses")
-DEFAULT_MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "stance.npz"
+DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[2] / "models" / "stance.npz"
 FORMAT_VERSION = 1
 
 

@@ -26,7 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
-from retrieval.analysis import N_FEATURES, Analyzer, term_id
+from retrieval.text.analysis import N_FEATURES, Analyzer, term_id
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.claims import extract_claim
+from retrieval.judging.claims import extract_claim
 
 
 def test_yes_no_question_becomes_the_statement_it_asks_about() -> None:
@@ -168,7 +168,7 @@ def test_contractions_in_questions_and_statements() -> None:
 
 def test_contracted_negation_is_judged_like_is_not() -> None:
     """ "X isn't Y" negates the claim just as "X is not Y" does (every stance flips)."""
-    from retrieval.stance.explicit import claim_terms
+    from retrieval.judging.stance.explicit import claim_terms
 
     weights = {"ballerina": 1.0, "base": 1.0, "true": 1.0, "stori": 1.0}
     contracted = claim_terms(extract_claim("Ballerina isn't based on a true story").text, weights)

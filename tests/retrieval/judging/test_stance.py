@@ -7,14 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval.documents import Document, load_documents
-from retrieval.stance import text as lex
-from retrieval.stance.explicit import claim_terms, sentence_side
-from retrieval.stance.features import DENSE_FEATURE_NAMES
-from retrieval.stance.model import DEFAULT_MODEL_PATH, LABELS, StanceModel, default_model
-from retrieval.stance.train import main as train_main
+from retrieval.corpus.documents import Document, load_documents
+from retrieval.judging.stance import text as lex
+from retrieval.judging.stance.explicit import claim_terms, sentence_side
+from retrieval.judging.stance.features import DENSE_FEATURE_NAMES
+from retrieval.judging.stance.model import DEFAULT_MODEL_PATH, LABELS, StanceModel, default_model
+from retrieval.judging.stance.train import main as train_main
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 DATA_DIR = PROJECT_ROOT / ".." / "shared" / "data"
 INSPIRED = "ballerina-inspired-by-nth-room.md"
 NOT_BASED = "ballerina-not-based-on-true-story.md"

@@ -11,8 +11,8 @@ import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from retrieval.index import PassageIndex, Query, _concatenated_ranges
-from retrieval.passages import sentence_spans
+from retrieval.search.index import PassageIndex, Query, _concatenated_ranges
+from retrieval.text.sentences import sentence_spans
 
 TEXTS = [
     "The cat sat on the mat. The dog chased the cat around the garden.",
@@ -134,7 +134,7 @@ def test_saved_index_loads_as_plain_read_only_arrays(index: PassageIndex, tmp_pa
 
 
 def test_term_ids_are_remembered_within_a_bound(index: PassageIndex, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("retrieval.index._TERM_CACHE_SIZE", 3)
+    monkeypatch.setattr("retrieval.search.index._TERM_CACHE_SIZE", 3)
     index._term_cache.clear()
     first = index.query("cat dog garden roses")
     assert len(index._term_cache) <= 3
@@ -155,8 +155,8 @@ def test_document_spans_are_the_passages(words: list[str]) -> None:
 
 def test_stored_documents_hand_back_the_same_recent_document(tmp_path: Path) -> None:
     """A cited document read again (quotes, stance, rendering) is not decoded again."""
-    from retrieval.cache import StoredDocuments
-    from retrieval.documents import Document
+    from retrieval.corpus.cache import StoredDocuments
+    from retrieval.corpus.documents import Document
 
     documents = [Document(id=f"d{i}", title=f"T{i}", text=text) for i, text in enumerate(TEXTS)]
     StoredDocuments.save(documents, tmp_path)

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.documents import Document, corpus_files
-from retrieval.index import IndexParameters, PassageIndex
+from retrieval.corpus.documents import Document, corpus_files
+from retrieval.search.index import IndexParameters, PassageIndex
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +31,17 @@ logger = logging.getLogger(__name__)
 INDEX_FORMAT = 2
 CACHE_FOLDER_NAME = ".citebot-cache"
 MANIFEST = "manifest.json"
-_INDEXING_MODULES = ("analysis.py", "passages.py", "index.py", "documents.py", "cache.py")
+_INDEXING_MODULES = (
+    "text/analysis.py",
+    "text/sentences.py",
+    "search/index.py",
+    "corpus/documents.py",
+    "corpus/cache.py",
+)
 
 
 def _indexing_code_digest() -> bytes:
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]
     return b"".join(
         hashlib.blake2b((package / name).read_bytes(), digest_size=8).digest() for name in _INDEXING_MODULES
     )

@@ -13,10 +13,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from retrieval.stance.data import ARC_TRAIN_FILES, FNC_FILES, FNC_TO_STANCE, Pair, read_pairs
-from retrieval.stance.model import DEFAULT_MODEL_PATH, StanceModel
+from retrieval.judging.stance.data import ARC_TRAIN_FILES, FNC_FILES, FNC_TO_STANCE, Pair, read_pairs
+from retrieval.judging.stance.model import DEFAULT_MODEL_PATH, StanceModel
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_DATA_DIR = PROJECT_ROOT / ".." / "shared" / "data"
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from retrieval.answer import Conflict
-from retrieval.stance import text as lex
+from retrieval.judging.stance import text as lex
 
 # ---------------------------------------------------------------------------- numbers
 

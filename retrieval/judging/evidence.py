@@ -7,9 +7,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from retrieval.answer import SourceEvidence
-from retrieval.documents import Document
-from retrieval.index import Candidates, PassageIndex, Query
-from retrieval.quotes import select_quotes
+from retrieval.corpus.documents import Document
+from retrieval.judging.quotes import select_quotes
+from retrieval.search.index import Candidates, PassageIndex, Query
 
 # The relevance floor. A source is cited only when it contains at least this share of the
 # question's word weight (idf) and, for a question of several words, at least two of them:

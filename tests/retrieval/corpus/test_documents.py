@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.documents import CorpusError, load_documents
+from retrieval.corpus.documents import CorpusError, load_documents
 from tests.conftest import DEFAULT_CORPUS, SEEDS
 
 

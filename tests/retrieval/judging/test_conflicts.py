@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.conflicts import (
+from retrieval.judging.conflicts import (
     STANCE_REASON,
     QuotedSource,
     name_conflicts,

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from retrieval.documents import Document
+from retrieval.corpus.documents import Document
 from retrieval.engine import Engine
-from retrieval.quotes import trim_to_words
+from retrieval.judging.quotes import trim_to_words
 from tests.conftest import PROJECT_ROOT
 
 _WORDS = sorted(

@@ -8,7 +8,7 @@ A stance is decided in three steps:
    only the quotes shown: a quote of 300 characters can miss the "however, this is
    false" two sentences later.
 2. **The words.** A sentence that states the claim, or negates it, in so many words
-   (``retrieval.stance.explicit``) outranks the lean: when an article only says the
+   (``retrieval.judging.stance.explicit``) outranks the lean: when an article only says the
    opposite of its lean in words, the words win ("is not based on real-life events"
    refutes, whatever the model read into the rest of the article).
 3. **Consistency with the conflicts.** One source supporting the claim while another
@@ -34,19 +34,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from retrieval.answer import Conflict, SourceEvidence, Stance
-from retrieval.claims import extract_claim
-from retrieval.conflicts import (
+from retrieval.corpus.documents import Document
+from retrieval.judging.claims import extract_claim
+from retrieval.judging.conflicts import (
     STANCE_REASON,
     QuotedSource,
     name_conflicts,
     number_conflicts,
     stance_conflict,
 )
-from retrieval.documents import Document
-from retrieval.stance import text as lex
-from retrieval.stance.explicit import ClaimTerms, claim_terms, sentence_side
-from retrieval.stance.features import DENSE_FEATURE_NAMES
-from retrieval.stance.model import LABELS, StanceModel, default_model
+from retrieval.judging.stance import text as lex
+from retrieval.judging.stance.explicit import ClaimTerms, claim_terms, sentence_side
+from retrieval.judging.stance.features import DENSE_FEATURE_NAMES
+from retrieval.judging.stance.model import LABELS, StanceModel, default_model
 
 _SUPPORTS, _REFUTES = LABELS.index("supports"), LABELS.index("refutes")
 _FEATURE = {name: i for i, name in enumerate(DENSE_FEATURE_NAMES)}

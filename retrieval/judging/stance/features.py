@@ -25,7 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from retrieval.stance import text as lex
+from retrieval.judging.stance import text as lex
 
 TOP_SENTENCES = 3
 # How many words before (and after) a claim term a negation still bears on it.

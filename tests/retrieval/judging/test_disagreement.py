@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from retrieval.answer import Answer
-from retrieval.disagreement import Assessment, assess
-from retrieval.documents import Document
+from retrieval.corpus.documents import Document
 from retrieval.engine import Engine
+from retrieval.judging.disagreement import Assessment, assess
 from tests.conftest import TRUE_STORY_PHRASINGS
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
 INSPIRED = "ballerina-inspired-by-nth-room.md"
 NOT_BASED = "ballerina-not-based-on-true-story.md"
 
