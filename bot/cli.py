@@ -84,7 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def open_engine(settings: Settings, corpus: Path | None) -> Engine:
     try:
-        return Engine.from_path(corpus or settings.corpus, cache_dir=settings.cache_dir, warn=_warn)
+        return Engine.from_path(
+            corpus or settings.corpus,
+            cache_dir=settings.cache_dir,
+            warn=_warn,
+            follow_outside_links=settings.follow_outside_links,
+        )
     except CorpusError as error:
         raise CommandError(str(error)) from error
 
