@@ -10,22 +10,15 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from retrieval.corpus.documents import Document, Warn, corpus_files
+from retrieval.corpus.documents import Document, Warn
+from retrieval.corpus.files import corpus_files
 from retrieval.search.index import IndexParameters, PassageIndex
 
 Snapshot = dict[str, tuple[int, int]]
 
 
 def snapshot(root: Path) -> Snapshot:
-    base = root if root.is_dir() else root.parent
-    found: Snapshot = {}
-    for path in corpus_files(root):
-        try:
-            status = path.stat()
-        except OSError:
-            continue
-        found[path.relative_to(base).as_posix()] = (status.st_size, status.st_mtime_ns)
-    return found
+    return {found.name: (found.size, found.mtime_ns) for found in corpus_files(root)}
 
 
 class IndexStore:
