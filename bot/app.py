@@ -11,17 +11,16 @@ through :mod:`bot.services`, never by importing this module.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 from typing import Any
 
-import aiohttp
 import discord
 import yarl
 from discord import app_commands
 from discord.ext import commands
 
+from bot.lifecycle import GracefulShutdown, ShutdownAwareTree, run_bot
 from bot.render_discord import render_failure
 from bot.services import AnswerEngine, Services
 from bot.settings import Settings, SettingsError, load_settings
@@ -61,7 +60,7 @@ def configure_endpoints(settings: Settings) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
-class CitebotTree(app_commands.CommandTree):
+class CitebotTree(ShutdownAwareTree):
     """The command tree, with one error handler: log it, and tell the user something failed."""
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
@@ -77,8 +76,9 @@ class CitebotTree(app_commands.CommandTree):
             log.warning("could not tell the user that %r failed", name)
 
 
-class CitebotMixin:
-    """What both bot classes share: the services, loading the extensions and command sync."""
+class CitebotMixin(GracefulShutdown):
+    """What both bot classes share: the services, loading the extensions and command sync,
+    and stopping gracefully (bot.lifecycle)."""
 
     tree: app_commands.CommandTree
 
@@ -222,23 +222,5 @@ def serve(settings: Settings | None = None) -> int:
     except CorpusError as error:
         return fail(f"{error} (set CITEBOT_CORPUS to a folder of articles)")
     bot = create_bot(settings, engine)
-    try:
-        asyncio.run(run(bot, token))
-    except discord.LoginFailure:
-        return fail(
-            "Discord rejected DISCORD_TOKEN: reset the token in the Developer Portal "
-            "(your application → Bot → Reset Token) and put the new one in DISCORD_TOKEN or .env"
-        )
-    except discord.PrivilegedIntentsRequired:
-        return fail("Discord refused the gateway intents: check the bot's intents in the Developer Portal")
-    except (aiohttp.ClientError, OSError, ValueError) as error:
-        # Unreachable host, DNS failure, refused connection or a malformed base URL.
-        return fail(
-            f"could not reach Discord ({error.__class__.__name__}): check the network, "
-            "and DISCORD_API_BASE_URL / DISCORD_GATEWAY_URL if you set them"
-        )
-    except discord.HTTPException as error:
-        return fail(f"Discord answered with an error ({error.status}); try again later")
-    except KeyboardInterrupt:
-        pass
-    return 0
+    # Signals, gateway close codes and replies it cannot read: see bot.lifecycle.
+    return run_bot(bot, token, grace_seconds=settings.shutdown_grace_seconds)

@@ -38,6 +38,8 @@ class Settings:
     max_sources: int = 5
     # Read files that symbolic links in the corpus point to outside the corpus folder.
     follow_outside_links: bool = False
+    # On SIGTERM or Ctrl-C, how long answers in flight may take to finish before the bot stops.
+    shutdown_grace_seconds: float = 8.0
 
 
 class SettingsError(ValueError):
@@ -62,6 +64,13 @@ def load_settings(env_file: str | os.PathLike[str] | None = None) -> Settings:
         cooldown = math.nan
     if not 0 <= cooldown < math.inf:  # also refuses nan
         raise SettingsError("CITEBOT_COOLDOWN_SECONDS must be a number of seconds, 0 or more")
+    grace_raw = env.get("CITEBOT_SHUTDOWN_SECONDS", "").strip()
+    try:
+        grace = float(grace_raw) if grace_raw else Settings.shutdown_grace_seconds
+    except ValueError:
+        grace = math.nan
+    if not 0 <= grace < math.inf:
+        raise SettingsError("CITEBOT_SHUTDOWN_SECONDS must be a number of seconds, 0 or more")
     cache_raw = env.get("CITEBOT_CACHE_DIR", "").strip()
     links_raw = env.get("CITEBOT_FOLLOW_OUTSIDE_LINKS", "").strip().lower()
     if links_raw not in _YES | _NO:
@@ -76,4 +85,5 @@ def load_settings(env_file: str | os.PathLike[str] | None = None) -> Settings:
         gateway_url=env.get("DISCORD_GATEWAY_URL", "").strip() or None,
         cooldown_seconds=cooldown,
         follow_outside_links=links_raw in _YES,
+        shutdown_grace_seconds=grace,
     )
