@@ -44,6 +44,7 @@ class SourceEvidence:
     score: float
     quotes: tuple[Quote, ...]
     path: str | None = None
+    date: str | None = None
     # Set by the disagreement engine; None means it has not judged this source.
     stance: Stance | None = None
 
@@ -59,6 +60,8 @@ class SourceEvidence:
         }
         if self.path is not None:
             data["path"] = self.path
+        if self.date is not None:
+            data["date"] = self.date
         if self.stance is not None:
             data["stance"] = self.stance
         return data
