@@ -37,6 +37,7 @@ EXTENSIONS = (
     "bot.commands.feedback",
     "bot.commands.threads",
     "bot.commands.corpus",
+    "bot.commands.reload",
     "bot.commands.help",
 )
 # Every command may be used where the bot is a member of the server and, once a member
@@ -227,21 +228,22 @@ class StartupError(Exception):
 
 
 def open_corpora(settings: Settings) -> Corpora[Any]:
-    """Every configured corpus, each loaded once. Raises StartupError naming the problem."""
+    """Every configured corpus, each loaded once, live (the bot watches each for changes).
+    Raises StartupError naming the problem."""
     from retrieval.corpus.documents import CorpusError
-    from retrieval.engine import Engine
+    from retrieval.corpus.live import LiveCorpus
 
     try:
         config = load_config(settings.config, settings.corpus)
     except ConfigError as error:
         raise StartupError(f"{error} (CITEBOT_CONFIG)") from error
 
-    def open_one(name: str, folder: Path) -> FixedCorpus:
+    def open_one(name: str, folder: Path) -> LiveCorpus:
         where = "CITEBOT_CORPUS" if name == config.default else f'corpus "{name}" in CITEBOT_CONFIG'
         if not folder.exists():
             raise StartupError(f"{where}: {folder} does not exist")
         try:
-            return FixedCorpus(Engine.from_path(folder, cache_dir=settings.cache_dir, warn=log.warning))
+            return LiveCorpus(folder, name=name, cache_dir=settings.cache_dir, warn=log.warning)
         except CorpusError as error:
             raise StartupError(f"{where}: {error}") from error
 

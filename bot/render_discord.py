@@ -416,6 +416,23 @@ def render_thread_problem(kind: str, thread_id: int | None = None) -> DiscordMes
     return DiscordMessage(content=texts[kind])
 
 
+# --- reloading --------------------------------------------------------------------
+
+
+def render_reload(corpus: str, summary: str) -> DiscordMessage:
+    """What /reload did to the channel's corpus: its name, what changed, its size now."""
+    return DiscordMessage(content=f"🔄 Reloaded the corpus **{escape(corpus)}**.\n{escape(summary)}")
+
+
+def render_reload_failed(corpus: str, reason: str | None) -> DiscordMessage:
+    if reason is None:
+        return DiscordMessage(content=f"⚠️ The corpus **{escape(corpus)}** cannot be reloaded.")
+    return DiscordMessage(
+        content=f"⚠️ Could not reload the corpus **{escape(corpus)}**: {escape(cut(reason, 1_500))}\n"
+        "The previous index keeps answering."
+    )
+
+
 # --- the corpus -------------------------------------------------------------------
 
 

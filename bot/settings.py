@@ -23,6 +23,10 @@ def default_database() -> Path:
     return platformdirs.user_data_path("citebot", appauthor=False) / DATABASE_NAME
 
 
+_YES = frozenset({"1", "true", "yes", "on"})
+_NO = frozenset({"", "0", "false", "no", "off"})
+
+
 def _int_list(raw: str) -> tuple[int, ...]:
     return tuple(int(part) for part in raw.replace(",", " ").split())
 
@@ -48,6 +52,9 @@ class Settings:
     @property
     def database_path(self) -> Path:
         return self.database or default_database()
+
+    # Read files that symbolic links in the corpus point to outside the corpus folder.
+    follow_outside_links: bool = False
 
 
 class SettingsError(ValueError):
@@ -82,6 +89,9 @@ def load_settings(env_file: str | os.PathLike[str] | None = None) -> Settings:
     cache_raw = env.get("CITEBOT_CACHE_DIR", "").strip()
     database_raw = env.get("CITEBOT_DB", "").strip()
     config_raw = env.get("CITEBOT_CONFIG", "").strip()
+    links_raw = env.get("CITEBOT_FOLLOW_OUTSIDE_LINKS", "").strip().lower()
+    if links_raw not in _YES | _NO:
+        raise SettingsError("CITEBOT_FOLLOW_OUTSIDE_LINKS must be 1 (read links out of the corpus) or 0")
     return Settings(
         corpus=Path(env.get("CITEBOT_CORPUS", "").strip() or DEFAULT_CORPUS),
         cache_dir=Path(cache_raw) if cache_raw else None,
@@ -94,4 +104,5 @@ def load_settings(env_file: str | os.PathLike[str] | None = None) -> Settings:
         database=Path(database_raw).expanduser() if database_raw else None,
         feedback_days=days,
         config=Path(config_raw).expanduser() if config_raw else None,
+        follow_outside_links=links_raw in _YES,
     )

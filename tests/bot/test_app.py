@@ -27,6 +27,7 @@ COMMANDS = {
     ("sources", 1),
     ("source", 1),
     ("help", 1),
+    ("reload", 1),
     ("Check sources", 3),
     ("Check sources (private)", 3),
 }
