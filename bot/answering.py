@@ -49,6 +49,7 @@ class Place:
     @classmethod
     def of_interaction(cls, interaction: discord.Interaction[Any], *, ephemeral: bool) -> Place:
         channel = interaction.channel
+        allowed = interaction.app_permissions  # the bot's own permissions in this channel
         return cls(
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id,
@@ -58,6 +59,8 @@ class Place:
                 and interaction.guild_id is not None
                 and interaction.is_guild_integration()
                 and not isinstance(channel, discord.Thread)
+                and allowed.create_public_threads
+                and allowed.send_messages_in_threads
             ),
         )
 

@@ -103,3 +103,18 @@ async def test_the_thread_button_twice_points_to_the_thread(bot: object, discord
     assert callback["data"]["flags"] & EPHEMERAL
     assert callback["data"]["content"] == f"🧵 Follow-ups on this answer go in <#{message['id']}>."
     assert len(discord_server.threads) == 1
+
+
+async def test_no_thread_button_without_the_thread_permissions(
+    bot: object, discord_server: FakeDiscord
+) -> None:
+    """Where the bot may not create threads or post in them, its answers offer no thread button."""
+    send_messages = 1 << 11
+    record = await discord_server.slash(
+        "ask", question=QUESTION, where={"app_permissions": send_messages | (1 << 35)}
+    )
+    await discord_server.wait_for(
+        lambda: any(components(m) for m in discord_server.messages_of(record)), what="the buttons"
+    )
+    last = components(discord_server.messages_of(record)[-1])
+    assert "👍" in last and "Follow up in a thread" not in last

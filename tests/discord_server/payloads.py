@@ -202,6 +202,7 @@ def interaction(
     message_data: JSON | None = None,
     user_install: bool = False,
     context: int | None = None,
+    app_permissions: int | None = None,
 ) -> JSON:
     """An INTERACTION_CREATE payload: in a guild (with ``member``) or in a DM (with ``user``).
 
@@ -216,7 +217,7 @@ def interaction(
         "version": 1,
         "channel": channel,
         "channel_id": channel["id"],
-        "app_permissions": ALL_PERMISSIONS,
+        "app_permissions": ALL_PERMISSIONS if app_permissions is None else str(app_permissions),
         "locale": "en-US",
         "entitlements": [],
         "authorizing_integration_owners": (

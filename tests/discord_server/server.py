@@ -734,10 +734,12 @@ class FakeDiscord:
         channel_id: int | None = None,
         user_install: bool = False,
         guild_id: int | None = None,
+        app_permissions: int | None = None,
     ) -> InteractionRecord:
         """Dispatch an INTERACTION_CREATE. By default in the guild's channel (or the user's DM with
         ``in_guild=False``); ``channel_id`` picks another known channel (a thread, say);
-        ``guild_id`` a server the bot is not in (with ``user_install``: the user installed the app).
+        ``guild_id`` a server the bot is not in (with ``user_install``: the user installed the app);
+        ``app_permissions`` the bot's permissions in the channel (default: all).
         """
         user = user or self.owner
         interaction_id = self.snowflake()
@@ -764,6 +766,7 @@ class FakeDiscord:
             message_data=message,
             user_install=user_install,
             context=context,
+            app_permissions=app_permissions,
         )
         record = InteractionRecord(interaction_id, token, kind, payload, dispatched_at=self.now)
         self.interactions[interaction_id] = record
