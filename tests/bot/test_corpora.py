@@ -40,8 +40,9 @@ def write_config(tmp_path: Path, text: str) -> Path:
 async def test_two_channels_answer_from_two_corpora(
     start_bot: StartBot, discord_server: FakeDiscord, science_corpus: Path, tmp_path: Path
 ) -> None:
-    """A channel assigned "science" answers from it and names it; the server's other channels use the
-    server's "films"; a DM uses the default corpus. Each corpus is loaded once."""
+    """A channel assigned "science" answers /ask, /sources, /source and Check sources from it and names
+    it; the server's other channels use the server's "films"; a DM uses the default corpus. Each
+    corpus is loaded once."""
     lab = discord_server.add_text_channel("lab")
     config = write_config(
         tmp_path,
@@ -68,6 +69,18 @@ async def test_two_channels_answer_from_two_corpora(
         listing["content"].startswith("**The corpus: 1 document**")
         and "The octopus heart" in listing["content"]
     )
+
+    typing = await discord_server.autocomplete("source", "name", "octopus", channel_id=lab)
+    await discord_server.callback(typing)
+    assert typing.choices == [{"name": "The octopus heart", "value": "octopus.md"}]
+    elsewhere = await discord_server.autocomplete("source", "name", "octopus")
+    await discord_server.callback(elsewhere)
+    assert elsewhere.choices == []
+    target = discord_server.guild_message("Octopuses have three hearts.")
+    target["channel_id"] = str(lab)
+    check = await discord_server.message_command("Check sources", target)
+    [checked] = await discord_server.replies(check)
+    assert "*Corpus:* **science**" in checked["content"] and "three hearts" in checked["content"]
 
     user = discord_server.new_user("dm-user")
     channel_id = await discord_server.direct_message(user, "Is Ballerina based on a true story?")

@@ -79,7 +79,7 @@ async def test_votes_are_stored_and_work_after_a_restart(
     assert clicks[0][3] <= clicks[1][3]
     assert rows(database, "PRAGMA journal_mode") == [("wal",)]
     secret = database.parent / SECRET_NAME
-    assert secret.stat().st_mode & 0o777 == 0o600
+    assert secret.stat().st_mode & 0o777 == 0o600 and database.stat().st_mode & 0o777 == 0o600
 
 
 async def test_report_menu_stores_the_reason(
