@@ -4,9 +4,15 @@ A corpus is a folder (read recursively) or a single file. Supported formats:
 
 - ``.txt`` / ``.md``: optional YAML front matter (title, url, publisher, author, date,
   ``quotable_until``); without a title the first non-empty line is the title.
-- ``.html`` / ``.htm``: main text, title and site name extracted by trafilatura.
+- ``.html`` / ``.htm``: main text (trafilatura) and the page's own citation: canonical
+  link, title, site name, author, date (see retrieval/corpus/formats.py).
+- ``.pdf`` (pypdf) and ``.docx`` (python-docx): the text, title, author and date.
 - ``.jsonl``: one document per line with ``id``, ``title``, ``text`` and optional
   ``url``, ``publisher``, ``author``, ``date``.
+
+A ``citebot.yaml`` file in a folder gives links, titles and publishers to the files below
+it (retrieval/corpus/metadata.py). Files of other types are counted and named in one
+warning line.
 
 A file (or JSONL line) that cannot be read is skipped with one warning naming it and
 why; the rest still loads.
@@ -17,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +37,10 @@ logger = logging.getLogger(__name__)
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 JSONL_SUFFIXES = frozenset({".jsonl"})
-CORPUS_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+PDF_SUFFIXES = frozenset({".pdf"})
+DOCX_SUFFIXES = frozenset({".docx"})
+CORPUS_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES
+METADATA_FILE = "citebot.yaml"
 
 Warn = Callable[[str], None]
 
@@ -154,20 +164,21 @@ def load_text_document(path: Path, doc_id: str) -> Document:
 
 
 def load_html_document(path: Path, doc_id: str) -> Document:
-    import trafilatura  # imported here: it is heavy and only HTML corpora need it
+    from retrieval.corpus.formats import read_html  # lxml and trafilatura: only HTML needs them
 
-    extracted = trafilatura.bare_extraction(_read_text_file(path), with_metadata=True)
-    if extracted is None or not (extracted.text or "").strip():
-        raise DocumentError("no main text found in the HTML")
-    fields = {
-        "text": extracted.text,
-        "title": extracted.title,
-        "url": extracted.url,
-        "publisher": extracted.sitename,
-        "author": extracted.author,
-        "date": extracted.date,
-    }
-    return document_from_fields(fields, doc_id=doc_id, path=doc_id)
+    return document_from_fields(read_html(path.read_bytes()), doc_id=doc_id, path=doc_id)
+
+
+def load_pdf_document(path: Path, doc_id: str) -> Document:
+    from retrieval.corpus.formats import read_pdf
+
+    return document_from_fields(read_pdf(path), doc_id=doc_id, path=doc_id)
+
+
+def load_docx_document(path: Path, doc_id: str) -> Document:
+    from retrieval.corpus.formats import read_docx
+
+    return document_from_fields(read_docx(path), doc_id=doc_id, path=doc_id)
 
 
 def document_from_json(record: object, *, path: str | None) -> Document:
@@ -199,9 +210,31 @@ def load_jsonl_documents(path: Path, display: str, warn: Warn) -> Iterator[Docum
                 warn(f"skipped {where}: JSON nested too deeply")
 
 
-def corpus_files(root: Path, warn: Warn | None = None) -> list[Path]:
+def unsupported_warning(unsupported: Counter[str]) -> str | None:
+    """One line naming how many files were left out and their types, or None."""
+    if not unsupported:
+        return None
+    total = sum(unsupported.values())
+    kinds = ", ".join(
+        f"{suffix or '(no extension)'} ×{count}" if count > 1 else (suffix or "(no extension)")
+        for suffix, count in unsupported.most_common()
+    )
+    supported = " ".join(sorted(CORPUS_SUFFIXES))
+    return (
+        f"ignored {total} file{'s' if total > 1 else ''} of unsupported types: {kinds} (indexed: {supported})"
+    )
+
+
+def corpus_files(
+    root: Path,
+    warn: Warn | None = None,
+    *,
+    unsupported: Counter[str] | None = None,
+    metadata_files: list[Path] | None = None,
+) -> list[Path]:
     """The corpus files under a folder (recursively, sorted; hidden files and folders
-    skipped) or the single file given."""
+    skipped) or the single file given. Files of other types are counted by extension in
+    ``unsupported``, and the folders' metadata files listed in ``metadata_files``."""
     if not root.exists():
         raise CorpusError(f"corpus not found: {root}")
     if root.is_file():
@@ -219,11 +252,17 @@ def corpus_files(root: Path, warn: Warn | None = None) -> list[Path]:
     found = []
     for folder, subfolders, files in os.walk(root, onerror=unreadable):
         subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
-        found.extend(
-            Path(folder) / name
-            for name in files
-            if not name.startswith(".") and Path(name).suffix.lower() in CORPUS_SUFFIXES
-        )
+        for name in files:
+            if name.startswith("."):
+                continue
+            suffix = Path(name).suffix.lower()
+            if suffix in CORPUS_SUFFIXES:
+                found.append(Path(folder) / name)
+            elif name == METADATA_FILE:
+                if metadata_files is not None:
+                    metadata_files.append(Path(folder) / name)
+            elif unsupported is not None:
+                unsupported[suffix] += 1
     return sorted(found)
 
 
@@ -233,6 +272,10 @@ def _load_file(path: Path, display: str, warn: Warn) -> Iterable[Document]:
         return load_jsonl_documents(path, display, warn)
     if suffix in HTML_SUFFIXES:
         return [load_html_document(path, display)]
+    if suffix in PDF_SUFFIXES:
+        return [load_pdf_document(path, display)]
+    if suffix in DOCX_SUFFIXES:
+        return [load_docx_document(path, display)]
     return [load_text_document(path, display)]
 
 
