@@ -2,7 +2,9 @@
 
 The bot is thin: it turns Discord events into ``engine.ask`` calls (run in a thread, off
 the event loop) and renders the resulting Answer with :mod:`bot.render_discord`. The
-commands themselves live in :mod:`bot.commands`, one module per topic.
+commands are discord.py extensions in :mod:`bot.commands`, one module per topic, loaded
+in ``setup_hook`` from :data:`EXTENSIONS`; they reach what they share with the bot
+through :mod:`bot.services`, never by importing this module.
 
     citebot serve        # or: python -m bot
 """
@@ -12,8 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
 import discord
@@ -22,23 +23,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.render_discord import render_failure
+from bot.services import AnswerEngine, Services
 from bot.settings import Settings, SettingsError, load_settings
-from retrieval.answer import Answer
-from retrieval.corpus.documents import Document
 
 log = logging.getLogger("citebot")
 
-
-class AnswerEngine(Protocol):
-    """What the bot needs from retrieval.engine.Engine (a protocol, so tests may stub it)."""
-
-    documents: Sequence[Document]
-
-    def ask(self, question: str, *, max_sources: int | None = 5) -> Answer: ...
-
-    def document(self, doc_id: str) -> Document | None: ...
-
-    def find_documents(self, text: str, *, limit: int = 25) -> list[Document]: ...
+# The command extensions, loaded in this order by setup_hook.
+EXTENSIONS = (
+    "bot.commands.ask",
+    "bot.commands.corpus",
+    "bot.commands.help",
+)
 
 
 def bot_intents() -> discord.Intents:
@@ -83,7 +78,7 @@ class CitebotTree(app_commands.CommandTree):
 
 
 class CitebotMixin:
-    """What both bot classes share: the engine, settings, cooldowns and command sync."""
+    """What both bot classes share: the services, loading the extensions and command sync."""
 
     tree: app_commands.CommandTree
 
@@ -99,19 +94,15 @@ class CitebotMixin:
             tree_cls=CitebotTree,
             **options,
         )
-        self.settings = settings
-        self.engine = engine
-        # One cooldown per user, shared by /ask, "Check sources" and DMs.
-        self.cooldowns: commands.CooldownMapping[discord.abc.User] | None = (
-            commands.CooldownMapping.from_cooldown(1, settings.cooldown_seconds, lambda user: user.id)
-            if settings.cooldown_seconds > 0
-            else None
-        )
+        self.services = Services.create(settings, engine)
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
 
     async def setup_hook(self) -> None:
-        from bot.commands import setup_commands  # here: the commands import this module
-
-        await setup_commands(self)  # type: ignore[arg-type]
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)  # type: ignore[attr-defined]
         await self.sync_commands()
 
     async def sync_commands(self) -> None:

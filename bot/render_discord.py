@@ -12,10 +12,12 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import discord
 
+from bot import wording
+from bot.wording import Kind
 from retrieval.answer import Answer, Conflict, Quote, SourceEvidence
 from retrieval.corpus.documents import Document
 
@@ -40,14 +42,6 @@ QUESTION_BUDGET = 300
 QUOTE_BUDGET = 1_400
 URL_BUDGET = 400
 CONFLICT_QUOTE_BUDGET = 900
-
-Kind = Literal["question", "claim"]
-
-STANCE_LABELS = {
-    "supports": "supports the claim",
-    "refutes": "refutes the claim",
-    "discusses": "discusses it without taking a side",
-}
 
 DISAGREEMENT_COLOUR = discord.Colour.orange()
 INFO_COLOUR = discord.Colour.blurple()
@@ -173,35 +167,24 @@ def echoed(answer: Answer) -> str:
     return isolate(heading_text(answer.question, QUESTION_BUDGET))
 
 
-def comparable(text: str) -> str:
-    """Text for "is this the same sentence?": one line, no end punctuation, any case."""
-    return single_line(text).rstrip(" .?!").casefold()
-
-
 def opening_line(answer: Answer, kind: Kind) -> str:
-    """The first line: whether the sources disagree, and what was asked."""
-    subject = "this claim" if kind == "claim" else "this question"
-    count = len(answer.sources)
-    sources = f"{count} source{'s' if count != 1 else ''}"
-    if answer.disagreement:
-        line = f"⚠️ **The sources disagree** on {subject}: {echoed(answer)}"
-    elif answer.single_source:
-        line = f"**Only one source in the corpus covers** {subject}: {echoed(answer)}"
-    elif answer.disagreement is False:
-        line = f"**{sources}, no disagreement found**, on {subject}: {echoed(answer)}"
-    else:
-        line = f"**What {sources} say** on {subject}: {echoed(answer)}"
-    judged = any(source.stance for source in answer.sources)
-    if answer.claim and judged and comparable(answer.claim) != comparable(answer.question):
+    """The first lines: whether the sources disagree and what was asked; the tally; the claim."""
+    lead, rest = wording.headline(answer, kind)
+    warning = "⚠️ " if answer.disagreement else ""
+    line = f"{warning}**{lead}**{' ' + rest if rest else ''}: {echoed(answer)}"
+    tally = wording.tally(answer)
+    if tally is not None:
+        line += f"\n{tally}"
+    claim = wording.shown_claim(answer)
+    if claim is not None:
         # The stances below are judged against this statement: say which it is.
-        claim = isolate(heading_text(answer.claim, QUESTION_BUDGET))
-        line += f"\n*Stances are judged against the claim:* {claim}"
+        line += f"\n*{wording.CLAIM_LINE}* {isolate(heading_text(claim, QUESTION_BUDGET))}"
     return line
 
 
 def no_answer_line(answer: Answer, kind: Kind) -> str:
-    subject = "this claim" if kind == "claim" else "this question"
-    return f"**No source in the corpus covers {subject}:** {echoed(answer)}"
+    lead, _ = wording.headline(answer, kind)
+    return f"**{lead}:** {echoed(answer)}"
 
 
 def citation(number: int, source: SourceEvidence) -> str:
@@ -219,7 +202,7 @@ def citation(number: int, source: SourceEvidence) -> str:
 def stance_line(source: SourceEvidence) -> str | None:
     if source.stance is None:
         return None
-    return f"*Stance:* {STANCE_LABELS.get(source.stance, escape(source.stance))}"
+    return f"*{wording.STANCE}* {escape(wording.stance_label(source.stance))}"
 
 
 def quote_text(quote: Quote) -> str:
@@ -296,7 +279,7 @@ def conflict_embed(number: int, conflict: Conflict, answer: Answer) -> discord.E
             name = f"{index}. {heading_text(source.title, 180)}"
             cite_parts = [heading_text(p, 60) for p in (source.publisher,) if p]
             if source.stance:
-                cite_parts.append(STANCE_LABELS.get(source.stance, escape(source.stance)))
+                cite_parts.append(escape(wording.stance_label(source.stance)))
             url = link(source.url)
             if url and len(url) < 200:
                 cite_parts.append(url)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
@@ -18,10 +17,8 @@ from bot.render_discord import (
     render_document,
     render_unknown_document,
 )
-
-if TYPE_CHECKING:
-    from bot.app import CitebotMixin
-    from retrieval.corpus.documents import Document
+from bot.services import services
+from retrieval.corpus.documents import Document
 
 PAGE_TIMEOUT_SECONDS = 600
 
@@ -71,12 +68,12 @@ class PageView(discord.ui.View):
 class CorpusCog(commands.Cog, name="Corpus"):
     """What the bot can quote from."""
 
-    def __init__(self, bot: CitebotMixin) -> None:
-        self.bot = bot
+    def __init__(self, bot: commands.Bot) -> None:
+        self.shared = services(bot)
 
     @app_commands.command(name="sources", description="The documents citebot quotes from")
     async def sources(self, interaction: discord.Interaction) -> None:
-        documents = self.bot.engine.documents
+        documents = self.shared.engine.documents
         page_count = corpus_page_count(len(documents))
         first = corpus_page(documents, 0)
         none = discord.AllowedMentions.none()
@@ -102,7 +99,7 @@ class CorpusCog(commands.Cog, name="Corpus"):
         self, _interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         # Off the event loop: searching every title of a large corpus takes a while.
-        matches = await asyncio.to_thread(self.bot.engine.find_documents, current, limit=25)
+        matches = await asyncio.to_thread(self.shared.engine.find_documents, current, limit=25)
         # A choice's value is at most 100 characters; longer ids are still found by title.
         return [
             app_commands.Choice(name=document_choice_name(document), value=document.id)
@@ -112,9 +109,13 @@ class CorpusCog(commands.Cog, name="Corpus"):
 
     def find(self, name: str) -> Document | None:
         """The chosen document (autocomplete sends its id), else the best title match typed."""
-        engine = self.bot.engine
+        engine = self.shared.engine
         document = engine.document(name)
         if document is None and name.strip():
             matches = engine.find_documents(name.strip(), limit=1)
             document = matches[0] if matches else None
         return document
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(CorpusCog(bot))

@@ -10,7 +10,8 @@ from typing import Any
 import discord
 import pytest
 
-from bot.app import AnswerEngine, Citebot, ShardedCitebot, create_bot, run
+from bot.app import Citebot, ShardedCitebot, create_bot, run
+from bot.services import AnswerEngine
 from bot.settings import Settings
 from retrieval.engine import Engine
 from tests.discord_server import FakeDiscord
