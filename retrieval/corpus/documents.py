@@ -217,7 +217,7 @@ def unsupported_warning(unsupported: Counter[str]) -> str | None:
     total = sum(unsupported.values())
     kinds = ", ".join(
         f"{suffix or '(no extension)'} ×{count}" if count > 1 else (suffix or "(no extension)")
-        for suffix, count in unsupported.most_common()
+        for suffix, count in sorted(unsupported.items(), key=lambda item: (-item[1], not item[0], item[0]))
     )
     supported = " ".join(sorted(CORPUS_SUFFIXES))
     return (

@@ -93,14 +93,38 @@ def _collapse_whitespace(tree: Any) -> None:
             element.tail = _SPACES.sub(" ", element.tail)
 
 
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+
+
+def _html_encoding(data: bytes) -> str:
+    """The page's declared encoding; else UTF-8 when it decodes as such, else Windows-1252
+    (what browsers assume for undeclared legacy pages)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8"
+    declared = _CHARSET.search(data[:4096])
+    if declared:
+        import codecs
+
+        try:
+            return codecs.lookup(declared.group(1).decode("ascii")).name
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8"
+
+
 def read_html(data: bytes) -> dict[str, Any]:
     import lxml.html
     import trafilatura
     from lxml.etree import ParserError
 
     try:
-        tree = lxml.html.fromstring(data)
-    except (ParserError, ValueError) as error:
+        parser = lxml.html.HTMLParser(encoding=_html_encoding(data))
+        tree = lxml.html.document_fromstring(data, parser=parser)
+    except (ParserError, ValueError, LookupError) as error:
         raise DocumentError(f"not an HTML page ({error})") from error
     fields = {
         "title": _html_title(tree),

@@ -389,7 +389,9 @@ class IndexStore:
             previous_loaded, loaded = loaded, opened
         else:
             previous_loaded = loaded
-        previous = previous_loaded.state if previous_loaded else None
+        # What changed is told against what the caller answers from, or at start against
+        # the index saved before.
+        previous = previous_loaded.state if previous_loaded else in_force
         plan = self._plan(in_force)
         if in_force is not None and loaded is not None and plan.nothing_to_read(in_force):
             kept = plan.keep(in_force)
