@@ -139,14 +139,14 @@ class Segment:
         manifest = json.loads((folder / MANIFEST).read_text())
         if check:
             verify(folder, manifest.get("checksums"))
-        self.metadata: list[dict[str, object]] = json.loads((folder / "documents.json").read_text())
+        self.n_documents = int(manifest["documents"])
         self.arrays = {name: self._array(name) for name in _DTYPES}
         size = (folder / "texts.bin").stat().st_size
         self._texts = (
             np.memmap(folder / "texts.bin", dtype=np.uint8, mode="r") if size else np.zeros(0, np.uint8)
         )
         offsets = self.arrays["text_offsets"]
-        if len(offsets) != len(self.metadata) + 1 or offsets[-1] != size:
+        if len(offsets) != self.n_documents + 1 or offsets[-1] != size:
             raise ValueError(f"{self.name}: texts and documents disagree")
         self.text = functools.lru_cache(maxsize=_RECENT_DOCUMENTS)(self._decode)
 
@@ -157,7 +157,15 @@ class Segment:
         return np.asarray(np.memmap(path, dtype=_DTYPES[name], mode="r"))
 
     def __len__(self) -> int:
-        return len(self.metadata)
+        return self.n_documents
+
+    @functools.cached_property
+    def metadata(self) -> list[dict[str, object]]:
+        """Each document's own metadata (read when an update needs it, not to answer)."""
+        metadata = json.loads((self.folder / "documents.json").read_text())
+        if len(metadata) != self.n_documents:
+            raise ValueError(f"{self.name}: documents and their metadata disagree")
+        return metadata
 
     def counts(self) -> Counts:
         return Counts(**{name: self.arrays[name] for name in Counts.FIELDS})

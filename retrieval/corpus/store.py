@@ -54,7 +54,6 @@ from retrieval.corpus.documents import (
 )
 from retrieval.corpus.metadata import FolderMetadata, read_metadata, with_metadata
 from retrieval.corpus.segments import MANIFEST, Segment, SegmentWriter, checksums, runs, verify
-from retrieval.search.counts import concatenate
 from retrieval.search.index import IndexParameters, PassageIndex
 
 logger = logging.getLogger(__name__)
@@ -260,11 +259,11 @@ class Report:
     unsupported: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
-        rate = self.files_read / self.seconds if self.seconds > 0 else 0.0
+        rate = self.documents_read / self.seconds if self.seconds > 0 else 0.0
         line = (
             f"indexed {self.documents:,} documents, {self.passages:,} passages; read {self.files_read:,} "
             f"file{'s' if self.files_read != 1 else ''} ({self.documents_read:,} documents) "
-            f"in {self.seconds:.1f} s ({rate:,.0f} files/s)"
+            f"in {self.seconds:.1f} s ({rate:,.0f} documents/s)"
         )
         if self.skipped:
             reasons = ", ".join(f"{count} {reason}" for reason, count in self.skipped.most_common())
@@ -597,25 +596,31 @@ class IndexStore:
         """Compute the index of every live document from stored counts and save it as a
         new generation (not yet in force)."""
         opened = [segments[name] for name in state.segments]
-        owners = np.empty(len(records.segment), dtype=object)
-        for display, entry in state.files.items():
-            owners[entry.records[0] : entry.records[1]] = display
+        metadata_of = [segment.metadata for segment in opened]
         seen: set[str] = set()
         live: list[int] = []
         metadata: list[dict[str, Any]] = []
         duplicates: list[str] = []
-        for position in range(len(records.segment)):
-            segment, local = int(records.segment[position]), int(records.local[position])
-            fields = dict(opened[segment].metadata[local])
-            display, line = str(owners[position]), int(records.line[position])
-            path = f"{display}:{line}" if line else display
-            if fields["id"] in seen:
-                duplicates.append(f"skipped {path}: duplicate document id {fields['id']!r}")
-                continue
-            seen.add(str(fields["id"]))
-            live.append(position)
-            fields["path"] = path
-            metadata.append(with_metadata(fields, display, folders, is_record=bool(line)))
+        segment_numbers, local_numbers, lines = (
+            records.segment.tolist(),
+            records.local.tolist(),
+            records.line.tolist(),
+        )
+        for display, entry in state.files.items():
+            for position in range(*entry.records):
+                fields = metadata_of[segment_numbers[position]][local_numbers[position]]
+                line = lines[position]
+                path = f"{display}:{line}" if line else display
+                doc_id = str(fields["id"])
+                if doc_id in seen:
+                    duplicates.append(f"skipped {path}: duplicate document id {doc_id!r}")
+                    continue
+                seen.add(doc_id)
+                live.append(position)
+                fields = {**fields, "path": path}
+                metadata.append(
+                    with_metadata(fields, display, folders, is_record=bool(line)) if folders else fields
+                )
         if not live:
             raise CorpusError(f"no readable documents in corpus {self.root}")
         state.warnings = state.warnings + duplicates
@@ -630,8 +635,8 @@ class IndexStore:
             strict=True,
         ):
             segment = opened[int(where[start, 0])]
-            parts.append(segment.counts().take([(int(where[start, 1]), int(where[stop - 1, 1]) + 1)]))
-        index = PassageIndex(self.parameters).fit_counts(concatenate(parts))
+            parts.append(segment.counts().slice(int(where[start, 1]), int(where[stop - 1, 1]) + 1))
+        index = PassageIndex(self.parameters).fit_counts(parts)
         del parts
         staging = Path(tempfile.mkdtemp(prefix=".generation.", dir=self.folder))
         try:

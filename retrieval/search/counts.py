@@ -30,12 +30,12 @@ from retrieval.text.analysis import Analyzer
 QUESTION_PRIOR = 0.3
 HEADING_PRIOR = 0.6
 _SENTENCE_END = frozenset(".!\"”’'»)…")
-_STACK_BLOCK = 1 << 16
 
 
 @dataclass
 class Counts:
-    """Term counts of consecutive documents and their passages (CSR arrays, raw counts)."""
+    """Term counts of consecutive documents and their passages (CSR arrays of sublinear
+    tf: a document's tf comes from the sum of its passages' raw counts)."""
 
     doc_passage_ptr: np.ndarray  # int64, n_docs + 1: where each document's passages start
     passage_start: np.ndarray  # int64 offsets into the document's quotable text
@@ -43,7 +43,7 @@ class Counts:
     passage_prior: np.ndarray  # float32
     passage_indptr: np.ndarray  # int64
     passage_indices: np.ndarray  # int32 hashed term columns, sorted within a row
-    passage_counts: np.ndarray  # float32 raw counts
+    passage_counts: np.ndarray  # float32 sublinear term frequency: 1 + ln(count)
     doc_indptr: np.ndarray
     doc_indices: np.ndarray
     doc_counts: np.ndarray
@@ -71,9 +71,10 @@ class Counts:
 
     def take(self, runs: Sequence[tuple[int, int]]) -> Counts:
         """The documents in ``runs`` ([first, stop) document ranges), in that order."""
-        return concatenate([self._slice(first, stop) for first, stop in runs])
+        return concatenate([self.slice(first, stop) for first, stop in runs])
 
-    def _slice(self, first: int, stop: int) -> Counts:
+    def slice(self, first: int, stop: int) -> Counts:
+        """Documents [first, stop): views of these arrays, nothing copied."""
         p0, p1 = int(self.doc_passage_ptr[first]), int(self.doc_passage_ptr[stop])
         e0, e1 = int(self.passage_indptr[p0]), int(self.passage_indptr[p1])
         d0, d1 = int(self.doc_indptr[first]), int(self.doc_indptr[stop])
@@ -167,6 +168,10 @@ def count_passages(
     )
     doc_matrix = (membership @ passage_matrix).tocsr()
     doc_matrix.sort_indices()
+    # Stored as sublinear tf (TfidfTransformer's sublinear_tf), so updates skip the log.
+    for matrix in (passage_matrix, doc_matrix):
+        np.log(matrix.data, out=matrix.data)
+        matrix.data += 1
     return Counts(
         doc_passage_ptr=doc_passage_ptr,
         passage_start=passage_start,
@@ -181,90 +186,80 @@ def count_passages(
     )
 
 
-def passage_idf(counts: Counts, n_features: int) -> np.ndarray:
+def passage_idf(parts: Sequence[Counts], n_features: int) -> np.ndarray:
     """Smoothed idf over passages: ln((1 + n) / (1 + df)) + 1."""
-    df = np.bincount(counts.passage_indices, minlength=n_features).astype(np.float64)
-    return (np.log((1 + counts.n_passages) / (1 + df)) + 1).astype(np.float32)
+    df = np.zeros(n_features, dtype=np.int64)
+    for part in parts:
+        df += np.bincount(part.passage_indices, minlength=n_features)
+    n_passages = sum(part.n_passages for part in parts)
+    return (np.log((1 + n_passages) / (1 + df.astype(np.float64))) + 1).astype(np.float32)
 
 
-def _weights(
-    indptr: np.ndarray, indices: np.ndarray, raw: np.ndarray, idf: np.ndarray, exponent: float
-) -> np.ndarray:
-    """Sublinear tf × idf, each row divided by its norm ** exponent (float32)."""
-    weights = np.log(raw, dtype=np.float32)
-    weights += 1
-    weights *= idf[indices]
-    rows = np.repeat(np.arange(len(indptr) - 1, dtype=np.int64), np.diff(indptr))
-    norms = np.sqrt(
-        np.bincount(rows, weights=np.square(weights, dtype=np.float64), minlength=len(indptr) - 1)
-    )
-    scale = np.zeros(len(norms), dtype=np.float32)
+def _weigh_rows(indptr: np.ndarray, data: np.ndarray, rows: slice, exponent: float) -> None:
+    """Divide each row in ``rows`` of a CSR matrix by its norm ** exponent, in place."""
+    pointers = indptr[rows.start : rows.stop + 1]
+    lengths = np.diff(pointers)
+    first, last = int(pointers[0]), int(pointers[-1])
+    norms = np.zeros(len(lengths), dtype=np.float32)
+    filled = lengths > 0
+    if filled.any():
+        squares = np.square(data[first:last])
+        norms[filled] = np.sqrt(np.add.reduceat(squares, (pointers[:-1][filled] - first).astype(np.intp)))
+    scale = np.zeros(len(lengths), dtype=np.float32)
     nonzero = norms > 0
     scale[nonzero] = norms[nonzero] ** -exponent
-    weights *= scale[rows]
-    return weights
-
-
-def _stack_postings(
-    docs: sp.csc_matrix, passages: sp.csc_matrix
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One term-major posting list per term over documents then passages: rows below the
-    number of documents are documents, the rest passages (offset by it). A question then
-    scores both in one pass. Built column block by column block to bound memory."""
-    n_docs = docs.shape[0]
-    indptr = docs.indptr.astype(np.int64) + passages.indptr.astype(np.int64)
-    indices = np.empty(indptr[-1], dtype=np.int32)
-    data = np.empty(indptr[-1], dtype=np.float32)
-    n_terms = len(indptr) - 1
-    for first in range(0, n_terms, _STACK_BLOCK):
-        last = min(first + _STACK_BLOCK, n_terms)
-        # A document entry moves right by the passage entries of the columns before its
-        # own; a passage entry by the document entries of its own column and those before.
-        for source, shift, offset in ((docs, passages.indptr, 0), (passages, docs.indptr[1:], n_docs)):
-            lo, hi = int(source.indptr[first]), int(source.indptr[last])
-            lengths = np.diff(source.indptr[first : last + 1])
-            target = np.arange(lo, hi, dtype=np.int64) + np.repeat(
-                shift[first:last].astype(np.int64), lengths
-            )
-            indices[target] = source.indices[lo:hi] + offset
-            data[target] = source.data[lo:hi]
-    return indptr, indices, data
+    data[first:last] *= np.repeat(scale, lengths.astype(np.intp))
 
 
 def index_arrays(
-    counts: Counts, n_features: int, document_norm_exponent: float, passage_norm_exponent: float
+    parts: Sequence[Counts], n_features: int, document_norm_exponent: float, passage_norm_exponent: float
 ) -> dict[str, np.ndarray]:
-    """The arrays of a ``PassageIndex`` (see its ARRAYS) from the corpus's counts."""
-    idf = passage_idf(counts, n_features)
-    n_docs, n_passages = counts.n_documents, counts.n_passages
-    passage_indptr = np.asarray(counts.passage_indptr, dtype=np.int64)
-    passage_indices = np.asarray(counts.passage_indices, dtype=np.int32)
-    passage_data = _weights(
-        passage_indptr, passage_indices, counts.passage_counts, idf, passage_norm_exponent
-    )
-    doc_weights = sp.csr_matrix(
-        (
-            _weights(counts.doc_indptr, counts.doc_indices, counts.doc_counts, idf, document_norm_exponent),
-            counts.doc_indices,
-            counts.doc_indptr,
-        ),
-        shape=(n_docs, n_features),
-    ).tocsc()
-    passage_csc = sp.csr_matrix(
-        (passage_data, passage_indices, passage_indptr), shape=(n_passages, n_features)
-    ).tocsc()
-    term_indptr, term_indices, term_data = _stack_postings(doc_weights, passage_csc)
-    del doc_weights, passage_csc
+    """The arrays of a ``PassageIndex`` (see its ARRAYS) from the counts of the corpus's
+    documents, given as consecutive parts (e.g. slices of stored segments).
+
+    Documents and passages are laid out as one CSR matrix, documents' rows first, copied
+    once from the parts; weighted in place; and turned term-major by one CSR → CSC
+    conversion: a column of that matrix is exactly the stacked posting list (document
+    rows, then passage rows offset by the number of documents) that questions read.
+    """
+    parts = list(parts) or [empty_counts()]
+    idf = passage_idf(parts, n_features)
+    n_docs = sum(part.n_documents for part in parts)
+    n_passages = sum(part.n_passages for part in parts)
+    doc_nnz = sum(len(part.doc_indices) for part in parts)
+    nnz = doc_nnz + sum(len(part.passage_indices) for part in parts)
+    index_type = np.int32 if nnz < np.iinfo(np.int32).max else np.int64
+    indptr = np.empty(n_docs + n_passages + 1, dtype=index_type)
+    indices = np.empty(nnz, dtype=np.int32)
+    data = np.empty(nnz, dtype=np.float32)
+    indptr[0] = 0
+    row, entry = 0, 0
+    for kind in ("doc", "passage"):
+        for part in parts:
+            part_indptr = np.asarray(getattr(part, f"{kind}_indptr"))
+            n_rows, n_entries = len(part_indptr) - 1, int(part_indptr[-1])
+            indptr[row + 1 : row + 1 + n_rows] = part_indptr[1:] + entry
+            indices[entry : entry + n_entries] = getattr(part, f"{kind}_indices")
+            data[entry : entry + n_entries] = getattr(part, f"{kind}_counts")
+            row, entry = row + n_rows, entry + n_entries
+    data *= idf[indices]  # stored counts are sublinear tf: 1 + ln(count)
+    _weigh_rows(indptr, data, slice(0, n_docs), document_norm_exponent)
+    _weigh_rows(indptr, data, slice(n_docs, n_docs + n_passages), passage_norm_exponent)
+    stacked = sp.csr_matrix((data, indices, indptr), shape=(n_docs + n_passages, n_features)).tocsc()
+
+    def joined(name: str, dtype: type) -> np.ndarray:
+        return np.concatenate([np.asarray(getattr(part, name)) for part in parts]).astype(dtype, copy=False)
+
     return {
         "idf": idf,
-        "term_indptr": term_indptr,
-        "term_indices": term_indices,
-        "term_data": term_data,
-        "passage_indptr": passage_indptr,
-        "passage_indices": passage_indices,
-        "passage_data": passage_data,
-        "doc_passage_ptr": np.asarray(counts.doc_passage_ptr, dtype=np.int64),
-        "passage_start": np.asarray(counts.passage_start, dtype=np.int64),
-        "passage_end": np.asarray(counts.passage_end, dtype=np.int64),
-        "passage_prior": np.asarray(counts.passage_prior, dtype=np.float32),
+        "term_indptr": stacked.indptr.astype(np.int64),
+        "term_indices": stacked.indices.astype(np.int32, copy=False),
+        "term_data": stacked.data.astype(np.float32, copy=False),
+        "passage_indptr": (indptr[n_docs:] - indptr[n_docs]).astype(np.int64),
+        "passage_indices": indices[doc_nnz:],
+        "passage_data": data[doc_nnz:],
+        "doc_passage_ptr": _concatenate_pointers([part.doc_passage_ptr for part in parts]),
+        "passage_start": joined("passage_start", np.int64),
+        "passage_end": joined("passage_end", np.int64),
+        "passage_prior": joined("passage_prior", np.float32),
     }

@@ -153,13 +153,14 @@ class PassageIndex:
         """Index documents given their texts and each one's passage spans (start, end)."""
         return self.fit_counts(count_passages(self.analyzer, self.parameters.n_features, texts, spans))
 
-    def fit_counts(self, counts: Counts) -> PassageIndex:
-        """Index documents from their stored term counts (see retrieval.search.counts):
-        corpus-wide weights are recomputed, no text is read."""
+    def fit_counts(self, counts: Counts | Sequence[Counts]) -> PassageIndex:
+        """Index documents from their stored term counts (see retrieval.search.counts), in
+        one piece or consecutive parts: corpus-wide weights are recomputed, no text is read."""
         params = self.parameters
         self._term_cache.clear()  # weights come from the idf being replaced
+        parts = [counts] if isinstance(counts, Counts) else list(counts)
         self.arrays = index_arrays(
-            counts, params.n_features, params.document_norm_exponent, params.passage_norm_exponent
+            parts, params.n_features, params.document_norm_exponent, params.passage_norm_exponent
         )
         return self
 
