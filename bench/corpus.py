@@ -53,10 +53,18 @@ CITEBOT = [PYTHON, "-m", "bot.cli"]
 
 # name: (Debian package, where its pages are, their web home)
 HTML_PACKAGES = {
-    "python": ("python3-doc", ["/usr/share/doc/python3-doc/html", "/usr/share/doc/python3*/html"],
-               "https://docs.python.org/3/", "Python Software Foundation"),
-    "postgresql": ("postgresql-doc-15", ["/usr/share/doc/postgresql-doc-15/html", "/usr/share/doc/postgresql-doc-*/html"],
-                   "https://www.postgresql.org/docs/15/", "The PostgreSQL Global Development Group"),
+    "python": (
+        "python3-doc",
+        ["/usr/share/doc/python3-doc/html", "/usr/share/doc/python3*/html"],
+        "https://docs.python.org/3/",
+        "Python Software Foundation",
+    ),
+    "postgresql": (
+        "postgresql-doc-15",
+        ["/usr/share/doc/postgresql-doc-15/html", "/usr/share/doc/postgresql-doc-*/html"],
+        "https://www.postgresql.org/docs/15/",
+        "The PostgreSQL Global Development Group",
+    ),
     "git": ("git-doc", ["/usr/share/doc/git-doc"], "https://git-scm.com/docs/", "Git"),
 }
 
@@ -119,11 +127,19 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> dict:
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{err[-3000:]}")
     own_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # max over children so far
-    return {"seconds": seconds, "peak_mib": max(peak[0], 0.0), "children_max_mib": own_peak, "out": out, "err": err}
+    return {
+        "seconds": seconds,
+        "peak_mib": max(peak[0], 0.0),
+        "children_max_mib": own_peak,
+        "out": out,
+        "err": err,
+    }
 
 
 def ask(corpus: Path, question: str, cache: Path) -> dict:
-    run = run_measured([*CITEBOT, "ask", question, "--corpus", str(corpus), "--json"], {"CITEBOT_CACHE_DIR": str(cache)})
+    run = run_measured(
+        [*CITEBOT, "ask", question, "--corpus", str(corpus), "--json"], {"CITEBOT_CACHE_DIR": str(cache)}
+    )
     answer = json.loads(run["out"])
     run["sources"] = [source["id"] for source in answer["sources"]]
     return run
@@ -142,7 +158,9 @@ def _package_folder(patterns: list[str]) -> Path | None:
 def ensure_html_corpus(out: Path) -> tuple[Path | None, list[str]]:
     """The HTML pages copied under ``out`` (installed first if need be), and notes."""
     notes: list[str] = []
-    missing = [name for name, (_, patterns, _, _) in HTML_PACKAGES.items() if _package_folder(patterns) is None]
+    missing = [
+        name for name, (_, patterns, _, _) in HTML_PACKAGES.items() if _package_folder(patterns) is None
+    ]
     if missing:
         packages = [HTML_PACKAGES[name][0] for name in missing]
         if os.geteuid() == 0 and shutil.which("apt-get"):
@@ -150,14 +168,19 @@ def ensure_html_corpus(out: Path) -> tuple[Path | None, list[str]]:
             subprocess.run(["apt-get", "update", "-qq"], capture_output=True, check=False)
             installed = subprocess.run(
                 ["apt-get", "install", "-y", "-q", "--no-install-recommends", *packages],
-                capture_output=True, text=True, check=False, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
+                capture_output=True,
+                text=True,
+                check=False,
+                env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"},
             )
             if installed.returncode != 0:
                 notes.append(f"could not install {' '.join(packages)}: {installed.stderr.strip()[-300:]}")
             else:
                 notes.append(f"installed {' '.join(packages)} with apt-get")
         else:
-            notes.append(f"{' '.join(packages)} not installed, and apt-get needs root: install them to measure")
+            notes.append(
+                f"{' '.join(packages)} not installed, and apt-get needs root: install them to measure"
+            )
     target = out / "html"
     pages = 0
     for name, (package, patterns, base_url, publisher) in HTML_PACKAGES.items():
@@ -287,7 +310,11 @@ def _apply(step: dict) -> None:
 
 def _worker(arguments: list[str]) -> dict:
     completed = subprocess.run(
-        [PYTHON, str(SCRIPT), "--worker", *arguments], capture_output=True, text=True, cwd=PROJECT, check=False
+        [PYTHON, str(SCRIPT), "--worker", *arguments],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        check=False,
     )
     if completed.returncode != 0:
         raise RuntimeError(f"worker {arguments[:1]} failed:\n{completed.stderr[-3000:]}")
@@ -297,7 +324,9 @@ def _worker(arguments: list[str]) -> dict:
 def _changed_page_step(page: Path, question: str) -> dict:
     html = page.read_text(encoding="utf-8", errors="replace")
     at = html.lower().rfind("</p>")
-    changed = html[:at] + " " + CHANGED_SENTENCE + html[at:] if at >= 0 else html + f"<p>{CHANGED_SENTENCE}</p>"
+    changed = (
+        html[:at] + " " + CHANGED_SENTENCE + html[at:] if at >= 0 else html + f"<p>{CHANGED_SENTENCE}</p>"
+    )
     return {"kind": "write", "path": str(page), "text": changed, "question": question}
 
 
@@ -325,23 +354,72 @@ def bench_html(out: Path, sample: int, single: bool) -> list[str]:
     for label, extra in builds:
         shutil.rmtree(cache, ignore_errors=True)
         print(f"[html] {label} ...", file=sys.stderr)
-        build = run_measured([*CITEBOT, "index", "--corpus", str(corpus), *extra], {"CITEBOT_CACHE_DIR": str(cache)})
+        build = run_measured(
+            [*CITEBOT, "index", "--corpus", str(corpus), *extra], {"CITEBOT_CACHE_DIR": str(cache)}
+        )
         summary = build["out"].splitlines()[-2]
-        rows.append([label, build["seconds"], len(pages) / build["seconds"], build["seconds"] / reference["seconds"],
-                     build["peak_mib"], summary])
-    rows.insert(0, ["trafilatura.extract defaults, 1 process", reference["seconds"],
-                    len(pages) / reference["seconds"], 1.0, float("nan"), "extraction only (no index)"])
-    lines.append(f"HTML corpus: {len(pages):,} pages (python3-doc, postgresql-doc-15, git-doc), {cores} cores\n")
-    lines.append(table(["build", "wall s", "pages/s", "× trafilatura defaults", "peak MiB (process tree)", "summary"], rows))
+        rows.append(
+            [
+                label,
+                build["seconds"],
+                len(pages) / build["seconds"],
+                build["seconds"] / reference["seconds"],
+                build["peak_mib"],
+                summary,
+            ]
+        )
+    rows.insert(
+        0,
+        [
+            "trafilatura.extract defaults, 1 process",
+            reference["seconds"],
+            len(pages) / reference["seconds"],
+            1.0,
+            float("nan"),
+            "extraction only (no index)",
+        ],
+    )
+    lines.append(
+        f"HTML corpus: {len(pages):,} pages (python3-doc, postgresql-doc-15, git-doc), {cores} cores\n"
+    )
+    lines.append(
+        table(
+            ["build", "wall s", "pages/s", "× trafilatura defaults", "peak MiB (process tree)", "summary"],
+            rows,
+        )
+    )
 
     ms = compare["ms"]
-    lines.append(f"\nMain text kept, against trafilatura defaults ({compare['pages']} pages sampled, seed 0):\n")
-    lines.append(table(
-        ["extraction", "ms/page", "recall (default's words kept)", "precision", "pages with recall ≥ 0.95", "worst page recall"],
-        [["trafilatura defaults", ms["default"], 1.0, 1.0, 1.0, 1.0]]
-        + [[name, ms[key], compare[key]["recall"], compare[key]["precision"], compare[key]["pages_recall_95"],
-            compare[key]["worst_recall"]] for name, key in (("trafilatura fast=True", "fast"), ("citebot (fast, collapsed whitespace)", "citebot"))],
-    ))
+    lines.append(
+        f"\nMain text kept, against trafilatura defaults ({compare['pages']} pages sampled, seed 0):\n"
+    )
+    lines.append(
+        table(
+            [
+                "extraction",
+                "ms/page",
+                "recall (default's words kept)",
+                "precision",
+                "pages with recall ≥ 0.95",
+                "worst page recall",
+            ],
+            [["trafilatura defaults", ms["default"], 1.0, 1.0, 1.0, 1.0]]
+            + [
+                [
+                    name,
+                    ms[key],
+                    compare[key]["recall"],
+                    compare[key]["precision"],
+                    compare[key]["pages_recall_95"],
+                    compare[key]["worst_recall"],
+                ]
+                for name, key in (
+                    ("trafilatura fast=True", "fast"),
+                    ("citebot (fast, collapsed whitespace)", "citebot"),
+                )
+            ],
+        )
+    )
 
     # Updates seen by `citebot ask` (a fresh process each time).
     target = pages[len(pages) // 2]
@@ -350,7 +428,12 @@ def bench_html(out: Path, sample: int, single: bool) -> list[str]:
     removed_question = _question_from(removed)
     before_removal = ask(corpus, removed_question, cache)
     steps = {
-        "add a page": {"kind": "write", "path": str(corpus / "bench-quokka.html"), "text": NEW_PAGE, "question": NEW_QUESTION},
+        "add a page": {
+            "kind": "write",
+            "path": str(corpus / "bench-quokka.html"),
+            "text": NEW_PAGE,
+            "question": NEW_QUESTION,
+        },
         "change a page": _changed_page_step(target, CHANGED_QUESTION),
         "remove a page": {"kind": "remove", "path": str(removed), "question": removed_question},
     }
@@ -382,11 +465,20 @@ def bench_html(out: Path, sample: int, single: bool) -> list[str]:
     finally:
         _restore(corpus, originals)
     lines.append("\nA change until it is answered from (target ≤ 3 s):\n")
-    lines.append(table(
-        ["change", "`citebot ask` wall s (update + answer)", "answered from the change", "ask peak MiB",
-         "running bot: write → answer s", "of which refresh s", "bot answered from it"],
-        update_rows,
-    ))
+    lines.append(
+        table(
+            [
+                "change",
+                "`citebot ask` wall s (update + answer)",
+                "answered from the change",
+                "ask peak MiB",
+                "running bot: write → answer s",
+                "of which refresh s",
+                "bot answered from it",
+            ],
+            update_rows,
+        )
+    )
     lines.append(f"(running bot peak memory: {watched['peak_mib']:,.0f} MiB)")
     return lines
 
@@ -419,8 +511,17 @@ def bench_scale(out: Path, sizes: list[int]) -> list[str]:
         label = _label(size)
         source = OUT_DIR / "scale" / f"corpus-{label}.jsonl"
         if not source.exists():
-            subprocess.run([PYTHON, str(SCRIPT.parent / "generate_corpus.py"), "--passages", str(size),
-                            "--out", str(source)], check=True)
+            subprocess.run(
+                [
+                    PYTHON,
+                    str(SCRIPT.parent / "generate_corpus.py"),
+                    "--passages",
+                    str(size),
+                    "--out",
+                    str(source),
+                ],
+                check=True,
+            )
         corpus = out / f"scale-{label}"
         shutil.rmtree(corpus, ignore_errors=True)
         corpus.mkdir(parents=True)
@@ -430,36 +531,90 @@ def bench_scale(out: Path, sizes: list[int]) -> list[str]:
         print(f"[{label}] cold build ...", file=sys.stderr)
         build = run_measured([*CITEBOT, "index", "--corpus", str(corpus)], {"CITEBOT_CACHE_DIR": str(cache)})
         warm = ask(corpus, "Is Ballerina based on a true story?", cache)
-        rows.append([label, build["seconds"], build["peak_mib"], warm["seconds"], warm["peak_mib"],
-                     build["out"].splitlines()[-2]])
-        new_file = {"kind": "write", "path": str(corpus / "quokka.md"),
-                    "text": "Quokkas\n\nThe quokka of Rottnest Island feeds on succulent leaves after dusk.\n",
-                    "question": NEW_QUESTION}
+        rows.append(
+            [
+                label,
+                build["seconds"],
+                build["peak_mib"],
+                warm["seconds"],
+                warm["peak_mib"],
+                build["out"].splitlines()[-2],
+            ]
+        )
+        new_file = {
+            "kind": "write",
+            "path": str(corpus / "quokka.md"),
+            "text": "Quokkas\n\nThe quokka of Rottnest Island feeds on succulent leaves after dusk.\n",
+            "question": NEW_QUESTION,
+        }
         record = {"id": "bench-zeppelin", "title": "Zeppelin hangar", "text": CHANGED_SENTENCE}
-        append = {"kind": "append", "path": str(corpus / "corpus.jsonl"), "text": json.dumps(record) + "\n",
-                  "question": CHANGED_QUESTION}
-        for change, step, expected in (("new file", new_file, "quokka.md"), ("line appended to the JSONL", append, "bench-zeppelin")):
+        append = {
+            "kind": "append",
+            "path": str(corpus / "corpus.jsonl"),
+            "text": json.dumps(record) + "\n",
+            "question": CHANGED_QUESTION,
+        }
+        for change, step, expected in (
+            ("new file", new_file, "quokka.md"),
+            ("line appended to the JSONL", append, "bench-zeppelin"),
+        ):
             _apply(step)
             result = ask(corpus, step["question"], cache)
-            update_rows.append([label, change, result["seconds"], "yes" if expected in result["sources"][:1] else "NO",
-                                result["peak_mib"]])
+            update_rows.append(
+                [
+                    label,
+                    change,
+                    result["seconds"],
+                    "yes" if expected in result["sources"][:1] else "NO",
+                    result["peak_mib"],
+                ]
+            )
         # A running bot applying one more appended line (its memory while it updates).
-        more = {"kind": "append", "path": str(corpus / "corpus.jsonl"),
-                "text": json.dumps({**record, "id": "bench-zeppelin-2"}) + "\n", "question": CHANGED_QUESTION}
+        more = {
+            "kind": "append",
+            "path": str(corpus / "corpus.jsonl"),
+            "text": json.dumps({**record, "id": "bench-zeppelin-2"}) + "\n",
+            "question": CHANGED_QUESTION,
+        }
         watched = _worker(["watch", str(corpus), str(cache), json.dumps({"append": more})])
-        update_rows.append([label, "line appended, running bot (write → answer)", watched["append"]["seconds"],
-                            "yes" if watched["append"]["sources"] else "NO", watched["peak_mib"]])
+        update_rows.append(
+            [
+                label,
+                "line appended, running bot (write → answer)",
+                watched["append"]["seconds"],
+                "yes" if watched["append"]["sources"] else "NO",
+                watched["peak_mib"],
+            ]
+        )
         shutil.rmtree(corpus, ignore_errors=True)
         shutil.rmtree(cache, ignore_errors=True)
-    lines.append(table(["size", "cold build s (citebot index)", "build peak MiB (process tree)",
-                        "warm `citebot ask` s", "serving peak MiB (warm ask)", "summary"], rows))
+    lines.append(
+        table(
+            [
+                "size",
+                "cold build s (citebot index)",
+                "build peak MiB (process tree)",
+                "warm `citebot ask` s",
+                "serving peak MiB (warm ask)",
+                "summary",
+            ],
+            rows,
+        )
+    )
     lines.append("\nA change until `citebot ask` answers from it (target ≤ 10 s at 1M):\n")
-    lines.append(table(["size", "change", "wall s (update + answer)", "answered from the change", "peak MiB"], update_rows))
+    lines.append(
+        table(
+            ["size", "change", "wall s (update + answer)", "answered from the change", "peak MiB"],
+            update_rows,
+        )
+    )
     return lines
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--sample", type=int, default=200)
     parser.add_argument("--out", type=Path, default=OUT_DIR / "corpus")

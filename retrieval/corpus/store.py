@@ -636,12 +636,10 @@ class IndexStore:
         ):
             segment = opened[int(where[start, 0])]
             parts.append(segment.counts().slice(int(where[start, 1]), int(where[stop - 1, 1]) + 1))
-        index = PassageIndex(self.parameters).fit_counts(parts)
-        del parts
         staging = Path(tempfile.mkdtemp(prefix=".generation.", dir=self.folder))
         try:
-            index.save(staging / "index")
-            del index
+            PassageIndex(self.parameters).fit_counts(parts, save_to=staging / "index")
+            del parts
             (staging / "documents.json").write_text(json.dumps(metadata, ensure_ascii=False))
             np.save(staging / "document_where.npy", where)
             records.save(staging)

@@ -16,7 +16,7 @@ smooth_idf=True, norm=None)``: idf = ln((1 + n) / (1 + df)) + 1 over passages.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -211,8 +211,47 @@ def _weigh_rows(indptr: np.ndarray, data: np.ndarray, rows: slice, exponent: flo
     data[first:last] *= np.repeat(scale, lengths.astype(np.intp))
 
 
+Allocate = Callable[[str, int, type], np.ndarray]
+
+
+def _in_memory(name: str, length: int, dtype: type) -> np.ndarray:
+    return np.empty(length, dtype=dtype)
+
+
+def _to_csc(
+    indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, n_columns: int, allocate: Allocate
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR → CSC (row indices sorted within each column), written into arrays from
+    ``allocate`` (memory-mapped files, when saving): the largest arrays of the index are
+    then written once, as they are computed."""
+    term_indices = allocate("term_indices", len(indices), np.int32)
+    term_data = allocate("term_data", len(indices), np.float32)
+    pointers = np.empty(n_columns + 1, dtype=indptr.dtype)
+    try:
+        from scipy.sparse import _sparsetools  # what csr_matrix.tocsc calls, with our outputs
+
+        wide = indptr.dtype != np.int32
+        rows = np.empty(len(indices), dtype=indptr.dtype) if wide else term_indices
+        _sparsetools.csr_tocsc(
+            len(indptr) - 1, n_columns, indptr, indices.astype(indptr.dtype, copy=False), data,
+            pointers, rows, term_data,
+        )  # fmt: skip
+        if wide:
+            term_indices[:] = rows
+    except (ImportError, AttributeError, TypeError, ValueError):  # another scipy: its public API
+        stacked = sp.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, n_columns)).tocsc()
+        pointers, term_indices[:], term_data[:] = stacked.indptr, stacked.indices, stacked.data
+    term_indptr = allocate("term_indptr", n_columns + 1, np.int64)
+    term_indptr[:] = pointers
+    return term_indptr, term_indices, term_data
+
+
 def index_arrays(
-    parts: Sequence[Counts], n_features: int, document_norm_exponent: float, passage_norm_exponent: float
+    parts: Sequence[Counts],
+    n_features: int,
+    document_norm_exponent: float,
+    passage_norm_exponent: float,
+    allocate: Allocate = _in_memory,
 ) -> dict[str, np.ndarray]:
     """The arrays of a ``PassageIndex`` (see its ARRAYS) from the counts of the corpus's
     documents, given as consecutive parts (e.g. slices of stored segments).
@@ -245,16 +284,16 @@ def index_arrays(
     data *= idf[indices]  # stored counts are sublinear tf: 1 + ln(count)
     _weigh_rows(indptr, data, slice(0, n_docs), document_norm_exponent)
     _weigh_rows(indptr, data, slice(n_docs, n_docs + n_passages), passage_norm_exponent)
-    stacked = sp.csr_matrix((data, indices, indptr), shape=(n_docs + n_passages, n_features)).tocsc()
+    term_indptr, term_indices, term_data = _to_csc(indptr, indices, data, n_features, allocate)
 
     def joined(name: str, dtype: type) -> np.ndarray:
         return np.concatenate([np.asarray(getattr(part, name)) for part in parts]).astype(dtype, copy=False)
 
     return {
         "idf": idf,
-        "term_indptr": stacked.indptr.astype(np.int64),
-        "term_indices": stacked.indices.astype(np.int32, copy=False),
-        "term_data": stacked.data.astype(np.float32, copy=False),
+        "term_indptr": term_indptr,
+        "term_indices": term_indices,
+        "term_data": term_data,
         "passage_indptr": (indptr[n_docs:] - indptr[n_docs]).astype(np.int64),
         "passage_indices": indices[doc_nnz:],
         "passage_data": data[doc_nnz:],

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.search.counts import Counts, count_passages, index_arrays
+from retrieval.search.counts import Counts, _in_memory, count_passages, index_arrays
 from retrieval.text.analysis import N_FEATURES, Analyzer, term_id
 
 
@@ -153,15 +153,38 @@ class PassageIndex:
         """Index documents given their texts and each one's passage spans (start, end)."""
         return self.fit_counts(count_passages(self.analyzer, self.parameters.n_features, texts, spans))
 
-    def fit_counts(self, counts: Counts | Sequence[Counts]) -> PassageIndex:
+    def fit_counts(self, counts: Counts | Sequence[Counts], *, save_to: Path | None = None) -> PassageIndex:
         """Index documents from their stored term counts (see retrieval.search.counts), in
-        one piece or consecutive parts: corpus-wide weights are recomputed, no text is read."""
+        one piece or consecutive parts: corpus-wide weights are recomputed, no text is read.
+        With ``save_to``, the index is saved there as it is computed (the largest arrays go
+        straight to their files) and the arrays are then memory-mapped from it."""
         params = self.parameters
         self._term_cache.clear()  # weights come from the idf being replaced
         parts = [counts] if isinstance(counts, Counts) else list(counts)
-        self.arrays = index_arrays(
-            parts, params.n_features, params.document_norm_exponent, params.passage_norm_exponent
+        allocate = _in_memory
+        if save_to is not None:
+            save_to.mkdir(parents=True, exist_ok=True)
+
+            def allocate(name: str, length: int, dtype: type) -> np.ndarray:
+                return np.lib.format.open_memmap(
+                    save_to / f"{name}.npy", mode="w+", dtype=dtype, shape=(length,)
+                )
+
+        arrays = index_arrays(
+            parts, params.n_features, params.document_norm_exponent, params.passage_norm_exponent, allocate
         )
+        if save_to is None:
+            self.arrays = arrays
+            return self
+        for name, array in arrays.items():
+            if isinstance(array, np.memmap):
+                array.flush()
+            else:
+                np.save(save_to / f"{name}.npy", array)
+        del arrays
+        (save_to / "parameters.json").write_text(json.dumps(asdict(params)))
+        loaded = self.load(save_to)
+        self.arrays = loaded.arrays
         return self
 
     # ---- persistence ------------------------------------------------------------------

@@ -128,11 +128,13 @@ def test_an_interrupted_update_is_never_used(tmp_path: Path, monkeypatch: pytest
     _open(corpus, cache)
     (corpus / "owls.md").write_text(OWLS)
 
-    def crash(self: PassageIndex, folder: Path) -> None:
-        (folder / "half-written").parent.mkdir(parents=True, exist_ok=True)
+    real_fit = PassageIndex.fit_counts
+
+    def crash(self: PassageIndex, counts, *, save_to: Path | None = None) -> PassageIndex:
+        real_fit(self, counts, save_to=save_to)  # the arrays are written, the generation is not finished
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(PassageIndex, "save", crash)
+    monkeypatch.setattr(PassageIndex, "fit_counts", crash)
     with pytest.raises(KeyboardInterrupt):
         _open(corpus, cache)
     monkeypatch.undo()
