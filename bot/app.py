@@ -213,7 +213,12 @@ def serve(settings: Settings | None = None) -> int:
     from retrieval.engine import Engine
 
     try:
-        engine = Engine.from_path(settings.corpus, cache_dir=settings.cache_dir, warn=log.warning)
+        engine = Engine.from_path(
+            settings.corpus,
+            cache_dir=settings.cache_dir,
+            warn=log.warning,
+            follow_outside_links=settings.follow_outside_links,
+        )
     except CorpusError as error:
         return fail(f"{error} (set CITEBOT_CORPUS to a folder of articles)")
     bot = create_bot(settings, engine)

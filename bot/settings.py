@@ -16,6 +16,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
 
 
+_YES = frozenset({"1", "true", "yes", "on"})
+_NO = frozenset({"", "0", "false", "no", "off"})
+
+
 def _int_list(raw: str) -> tuple[int, ...]:
     return tuple(int(part) for part in raw.replace(",", " ").split())
 
@@ -32,6 +36,8 @@ class Settings:
     gateway_url: str | None = None
     cooldown_seconds: float = 5.0
     max_sources: int = 5
+    # Read files that symbolic links in the corpus point to outside the corpus folder.
+    follow_outside_links: bool = False
 
 
 class SettingsError(ValueError):
@@ -57,6 +63,9 @@ def load_settings(env_file: str | os.PathLike[str] | None = None) -> Settings:
     if not 0 <= cooldown < math.inf:  # also refuses nan
         raise SettingsError("CITEBOT_COOLDOWN_SECONDS must be a number of seconds, 0 or more")
     cache_raw = env.get("CITEBOT_CACHE_DIR", "").strip()
+    links_raw = env.get("CITEBOT_FOLLOW_OUTSIDE_LINKS", "").strip().lower()
+    if links_raw not in _YES | _NO:
+        raise SettingsError("CITEBOT_FOLLOW_OUTSIDE_LINKS must be 1 (read links out of the corpus) or 0")
     return Settings(
         corpus=Path(env.get("CITEBOT_CORPUS", "").strip() or DEFAULT_CORPUS),
         cache_dir=Path(cache_raw) if cache_raw else None,
@@ -66,4 +75,5 @@ def load_settings(env_file: str | os.PathLike[str] | None = None) -> Settings:
         api_base_url=env.get("DISCORD_API_BASE_URL", "").strip() or None,
         gateway_url=env.get("DISCORD_GATEWAY_URL", "").strip() or None,
         cooldown_seconds=cooldown,
+        follow_outside_links=links_raw in _YES,
     )

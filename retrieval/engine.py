@@ -157,13 +157,16 @@ class Engine:
         parameters: IndexParameters | None = None,
         progress: bool | None = None,
         report: Callable[[str], None] | None = None,
+        follow_outside_links: bool = False,
     ) -> Engine:
         """Load the corpus at ``corpus``: the saved index, brought up to date with the files
         (only files added or changed since it was saved are read; see retrieval.corpus.store).
 
         ``cache_dir``: where indexes are kept (default: the user's cache folder, never the
         corpus folder); ``progress``: a progress bar on stderr (default: when it is a
-        terminal); ``report``: called with the one-line summary when files were read."""
+        terminal); ``report``: called with the one-line summary when files were read;
+        ``follow_outside_links``: read files that symbolic links lead to outside the corpus
+        folder (see retrieval.corpus.files)."""
         store = IndexStore(
             Path(corpus),
             cache_dir=cache_dir,
@@ -171,6 +174,7 @@ class Engine:
             parameters=parameters,
             progress=progress,
             report=report,
+            follow_outside_links=follow_outside_links,
         )
         loaded = store.update().loaded
         return cls(loaded.documents, loaded.index)

@@ -18,9 +18,9 @@ document text every quote is cut from.
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from retrieval.corpus.documents import DocumentError
@@ -147,12 +147,12 @@ def _iso_date(value: object) -> str | None:
     return None
 
 
-def read_pdf(path: Path) -> dict[str, Any]:
+def read_pdf(data: bytes) -> dict[str, Any]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     try:
-        reader = PdfReader(path)
+        reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise DocumentError("the PDF is encrypted")
         pages = [page.extract_text() or "" for page in reader.pages]
@@ -170,13 +170,13 @@ def read_pdf(path: Path) -> dict[str, Any]:
     return {"text": text, "title": title, "author": author, "date": created}
 
 
-def read_docx(path: Path) -> dict[str, Any]:
+def read_docx(data: bytes) -> dict[str, Any]:
     import docx
     from docx.opc.exceptions import PackageNotFoundError
     from docx.table import Table
 
     try:
-        document = docx.Document(str(path))
+        document = docx.Document(io.BytesIO(data))
         blocks = []
         for block in document.iter_inner_content():
             if isinstance(block, Table):

@@ -26,7 +26,9 @@ from retrieval.corpus.documents import (
     DocumentError,
     _load_file,
     document_from_json,
+    json_value_problem,
 )
+from retrieval.corpus.files import open_regular
 from retrieval.search.counts import Counts, concatenate, count_passages, empty_counts
 from retrieval.search.index import IndexParameters
 from retrieval.text.analysis import Analyzer
@@ -47,7 +49,7 @@ def file_digest(path: Path, limit: int | None = None) -> tuple[bytes, hashlib.bl
     """The digest of the file (or of its first ``limit`` bytes), and the hash object to go on with."""
     digest = hashlib.blake2b(digest_size=DIGEST_SIZE)
     remaining = limit
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         while remaining is None or remaining > 0:
             block = handle.read(1 << 20 if remaining is None else min(1 << 20, remaining))
             if not block:
@@ -109,7 +111,7 @@ def _counts(documents: Sequence[Document]) -> Counts:
 
 
 def _read_jsonl_piece(task: Task, result: Ingested) -> None:
-    with open(task.path, "rb") as handle:
+    with open_regular(Path(task.path)) as handle:
         handle.seek(task.first_byte)
         data = handle.read((task.stop_byte if task.stop_byte >= 0 else task.size) - task.first_byte)
     for number, raw in enumerate(data.split(b"\n"), start=task.first_line):
@@ -128,6 +130,8 @@ def _read_jsonl_piece(task: Task, result: Ingested) -> None:
             result.warnings.append(f"skipped {where}: {error}")
         except RecursionError:
             result.warnings.append(f"skipped {where}: JSON nested too deeply")
+        except ValueError as error:  # e.g. an integer of more than 4,300 digits
+            result.warnings.append(f"skipped {where}: {json_value_problem(error)}")
         else:
             result.records.append(Record(number, digest, document))
 
@@ -162,7 +166,7 @@ def jsonl_tasks(
 ) -> list[Task]:
     """Tasks reading a JSONL file from ``first_byte`` in pieces cut at line ends."""
     tasks = []
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         start, line = first_byte, first_line
         while start < size:
             handle.seek(min(start + JSONL_PIECE_BYTES, size))

@@ -23,12 +23,14 @@ use are merged into one, as Lucene merges its segments.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import functools
 import hashlib
 import json
 import logging
 import os
+import posixpath
 import re
 import shutil
 import sys
@@ -45,16 +47,19 @@ import numpy as np
 from retrieval.corpus import ingest
 from retrieval.corpus.documents import (
     JSONL_SUFFIXES,
+    METADATA_FILE,
     CorpusError,
     Document,
     DocumentError,
     Warn,
-    corpus_files,
+    load_documents,
     unsupported_warning,
 )
+from retrieval.corpus.files import CorpusFile, corpus_files, open_regular
 from retrieval.corpus.metadata import FolderMetadata, read_metadata, with_metadata
 from retrieval.corpus.segments import MANIFEST, Segment, SegmentWriter, checksums, runs, verify
 from retrieval.search.index import IndexParameters, PassageIndex
+from retrieval.text.sentences import sentence_spans
 
 logger = logging.getLogger(__name__)
 
@@ -312,9 +317,10 @@ class IndexStore:
         progress: bool | None = None,
         report: Callable[[str], None] | None = None,
         jobs: int | None = None,
+        follow_outside_links: bool = False,
     ) -> None:
         self.root = Path(root)
-        self.base = self.root if self.root.is_dir() else self.root.parent
+        self.follow_outside_links = follow_outside_links
         self.parameters = parameters or IndexParameters()
         self.warn = warn or logger.warning
         self.progress = progress
@@ -368,7 +374,35 @@ class IndexStore:
             lock = (self.folder / "lock").open("a")
         with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
-            return self._update_locked(loaded)
+            try:
+                return self._update_locked(loaded)
+            except OSError as error:  # writing the index failed (a full disk): answer all the same
+                self.warn(
+                    f"could not save the index in {self.folder.parent} ({_os_reason(error)}); "
+                    "it will be rebuilt next start"
+                )
+                self._discard_uncommitted()
+                return self._in_memory(loaded)
+
+    def _discard_uncommitted(self) -> None:
+        """Remove what a failed update wrote: the whole folder if nothing was ever in force."""
+        state = self._read_current()
+        if state is None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                self._collect_garbage(state)
+
+    def _in_memory(self, loaded: Loaded | None) -> Update:
+        """The corpus read and indexed in memory, nothing saved (when saving fails)."""
+        warnings: list[str] = []
+        documents = load_documents(self.root, warnings.append, follow_outside_links=self.follow_outside_links)
+        texts = [document.quotable_text for document in documents]
+        index = PassageIndex(self.parameters).fit(texts, [sentence_spans(text) for text in texts])
+        plan = self._plan(None)
+        files = {item.display: FileEntry(item.size, item.mtime_ns, "") for item in plan.items}
+        state = State(0, "", [], files, {}, dict(plan.unsupported), plan.metadata_warnings + warnings)
+        return Update(Loaded(state, documents, index), loaded.state if loaded else None, None)  # type: ignore[arg-type]
 
     def _use_temporary_folder(self, error: OSError) -> None:
         self._temporary = Path(tempfile.mkdtemp(prefix="citebot-index-"))
@@ -410,10 +444,19 @@ class IndexStore:
         return update
 
     def _plan(self, state: State | None) -> Plan:
-        unsupported: Counter[str] = Counter()
-        metadata_paths: list[Path] = []
-        paths = corpus_files(self.root, self.warn, unsupported=unsupported, metadata_files=metadata_paths)
-        return Plan(self, state, paths, metadata_paths, unsupported)
+        others: list[CorpusFile] = []
+        walk_warnings: list[str] = []  # kept with the state: told once, not at every check
+        found = corpus_files(
+            self.root,
+            warn=walk_warnings.append,
+            follow_outside_links=self.follow_outside_links,
+            others=others,
+        )
+        metadata = [other for other in others if posixpath.basename(other.name) == METADATA_FILE]
+        unsupported = Counter(
+            posixpath.splitext(other.name)[1].lower() for other in others if other not in metadata
+        )
+        return Plan(state, found, metadata, unsupported, walk_warnings)
 
     def _rebuild(self, plan: Plan, state: State | None, previous: State | None, started: float) -> Update:
         report = Report(unsupported=dict(plan.unsupported))
@@ -597,6 +640,10 @@ class IndexStore:
         new generation (not yet in force)."""
         opened = [segments[name] for name in state.segments]
         metadata_of = [segment.metadata for segment in opened]
+        # A file's path is its id: a JSONL line claiming it is skipped, whatever the order.
+        path_ids = {
+            display for display in state.files if posixpath.splitext(display)[1].lower() not in JSONL_SUFFIXES
+        }
         seen: set[str] = set()
         live: list[int] = []
         metadata: list[dict[str, Any]] = []
@@ -612,6 +659,9 @@ class IndexStore:
                 line = lines[position]
                 path = f"{display}:{line}" if line else display
                 doc_id = str(fields["id"])
+                if line and doc_id in path_ids:
+                    duplicates.append(f"skipped {path}: its id {doc_id!r} is the path of a corpus file")
+                    continue
                 if doc_id in seen:
                     duplicates.append(f"skipped {path}: duplicate document id {doc_id!r}")
                     continue
@@ -707,6 +757,16 @@ class IndexStore:
             yield lambda result, size: bar.update(size)
 
 
+def _os_reason(error: OSError) -> str:
+    if error.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return f"{error.strerror}: is the disk full?"
+    # numpy reports a short write (a full disk, a file size limit) as an OSError without errno.
+    return (
+        error.strerror
+        or f"a write was cut short: is the disk full? ({str(error) or error.__class__.__name__})"
+    )
+
+
 def _write_atomically(path: Path, text: str) -> None:
     handle, temporary = tempfile.mkstemp(prefix=".tmp.", dir=path.parent)
     with os.fdopen(handle, "w") as out:
@@ -749,7 +809,7 @@ def _hash_and_count(path: Path, start: int = 0, digest: Any = None) -> tuple[str
     """Go on hashing the file from ``start``; also count its newlines from there."""
     digest = digest or hashlib.blake2b(digest_size=ingest.DIGEST_SIZE)
     newlines = 0
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         handle.seek(start)
         for block in iter(lambda: handle.read(1 << 22), b""):
             digest.update(block)
@@ -762,27 +822,25 @@ class Plan:
 
     def __init__(
         self,
-        store: IndexStore,
         state: State | None,
-        paths: Sequence[Path],
-        metadata_paths: Sequence[Path],
+        found: Sequence[CorpusFile],
+        metadata_files: Sequence[CorpusFile],
         unsupported: Counter[str],
+        walk_warnings: list[str],
     ) -> None:
         self.unsupported = unsupported
-        self.items = [self._item(store, state, path) for path in paths]
+        self.items = [self._item(state, corpus_file) for corpus_file in found]
         self.metadata_digests: dict[str, str] = {}
-        self.metadata_warnings: list[str] = []
+        self.metadata_warnings: list[str] = list(walk_warnings)
         self._folders: dict[str, FolderMetadata] = {}
-        for path in metadata_paths:
-            display = path.relative_to(store.base).as_posix()
-            folder = path.parent.relative_to(store.base).as_posix()
-            folder = "" if folder == "." else folder
+        for metadata_file in metadata_files:
+            folder = posixpath.dirname(metadata_file.name)
             try:
-                self.metadata_digests[display] = _hash_and_count(path)[0]
-                self._folders[folder] = read_metadata(path, folder)
+                self.metadata_digests[metadata_file.name] = _hash_and_count(metadata_file.path)[0]
+                self._folders[folder] = read_metadata(metadata_file.path, folder)
             except (OSError, DocumentError) as error:
                 reason = error.strerror if isinstance(error, OSError) else error
-                self.metadata_warnings.append(f"ignored metadata file {display}: {reason}")
+                self.metadata_warnings.append(f"ignored metadata file {metadata_file.name}: {reason}")
         warning = unsupported_warning(unsupported)
         if warning:
             self.metadata_warnings.append(warning)
@@ -791,14 +849,10 @@ class Plan:
         return self._folders
 
     @staticmethod
-    def _item(store: IndexStore, state: State | None, path: Path) -> Item:
-        display = path.relative_to(store.base).as_posix()
+    def _item(state: State | None, found: CorpusFile) -> Item:
+        display, path = found.name, found.path
         jsonl = path.suffix.lower() in JSONL_SUFFIXES
-        try:
-            status = path.stat()
-        except OSError:
-            return Item(path, display, 0, 0, jsonl)  # the read will say why it fails
-        item = Item(path, display, status.st_size, status.st_mtime_ns, jsonl)
+        item = Item(path, display, found.size, found.mtime_ns, jsonl)
         old = state.files.get(display) if state else None
         if old is not None and (old.size, old.mtime_ns) == (item.size, item.mtime_ns):
             item.digest, item.lines, item.reuse = old.digest, old.lines, "all"
@@ -857,6 +911,6 @@ class Plan:
 
 
 def _byte_at(path: Path, position: int) -> bytes:
-    with path.open("rb") as handle:
+    with open_regular(path) as handle:
         handle.seek(position)
         return handle.read(1)
