@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import statistics
 import sys
 import time
 from collections import Counter, defaultdict
