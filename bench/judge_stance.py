@@ -352,7 +352,9 @@ def run_squad(args: argparse.Namespace, fnc: list[Pair], arc_train: list[Pair], 
             kinds.update(found)
             if len(examples) < args.examples:
                 conflict = answer.conflicts[0]
-                examples.append(f"  {question.question!r} → {conflict.reason} | {conflict.quotes[0][:90]!r}")
+                examples.append(
+                    f"  {question.question!r} → {conflict.reason} | {conflict.quotes[0].text[:90]!r}"
+                )
     total = sum(flagged.values()) / max(sum(asked.values()), 1)
     print("== SQuAD v1.1 dev: false disagreement (2,067 paragraphs as one corpus, every question)")
     for half in (0, 1):
