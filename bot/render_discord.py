@@ -335,7 +335,7 @@ def conflict_embed(number: int, conflict: Conflict, answer: Answer) -> discord.E
             if url and len(url) < 200:
                 cite_parts.append(url)
             cite = "\n— " + " · ".join(cite_parts) if cite_parts else ""
-        value = fit(quote, EMBED_FIELD_VALUE_LIMIT - len(cite), block_quote) + cite
+        value = fit(quote.text, EMBED_FIELD_VALUE_LIMIT - len(cite), block_quote) + cite
         embed.add_field(name=name, value=value, inline=True)
     if conflict.reason:
         # Footers show no markdown, so only mentions are escaped there.

@@ -69,14 +69,22 @@ class SourceEvidence:
 
 @dataclass(frozen=True)
 class Conflict:
-    """Two quotes from different sources that cannot both be true."""
+    """Two quotes from different sources that cannot both be true.
+
+    Each quote is the verbatim span (with its offsets) that states its source's side, and
+    it is one of the quotes that source is shown with.
+    """
 
     sources: tuple[str, str]
-    quotes: tuple[str, str]
+    quotes: tuple[Quote, Quote]
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"sources": list(self.sources), "quotes": list(self.quotes), "reason": self.reason}
+        return {
+            "sources": list(self.sources),
+            "quotes": [quote.to_dict() for quote in self.quotes],
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True)

@@ -168,7 +168,11 @@ def huge_answer() -> Answer:
         for n in range(1, 11)
     )
     conflicts = tuple(
-        Conflict((f"doc-{n}", f"doc-{n + 1}"), (filler, filler), "they cannot both be true " * 20)
+        Conflict(
+            (f"doc-{n}", f"doc-{n + 1}"),
+            (Quote(filler, 0, len(filler)), Quote(filler, 0, len(filler))),
+            "they cannot both be true " * 20,
+        )
         for n in range(1, 10)
     )
     return Answer(

@@ -114,7 +114,13 @@ def test_disagreement_comes_first_with_quotes_side_by_side() -> None:
             source(2, "It is inspired."),
         ),
         disagreement=True,
-        conflicts=(Conflict(("doc-1", "doc-2"), ("not based on true events", "inspired by"), "opposite"),),
+        conflicts=(
+            Conflict(
+                ("doc-1", "doc-2"),
+                (Quote("not based on true events", 9, 33), Quote("inspired by", 6, 17)),
+                "opposite",
+            ),
+        ),
     )
     first, *rest = render_answer(answer)
     assert first.content.splitlines()[0].startswith("⚠️ **The sources disagree**")
@@ -156,7 +162,11 @@ def answers(draw: st.DrawFn) -> Answer:
         for n in range(1, count + 1)
     )
     conflicts = tuple(
-        Conflict(("doc-1", f"doc-{count}"), (draw(text_strategy), draw(text_strategy)), draw(text_strategy))
+        Conflict(
+            ("doc-1", f"doc-{count}"),
+            tuple(Quote(text, 0, len(text)) for text in (draw(text_strategy), draw(text_strategy))),
+            draw(text_strategy),
+        )
         for _ in range(draw(st.integers(0, 12)))
     )
     return Answer(
