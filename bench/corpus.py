@@ -92,14 +92,19 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def _tree_rss_mib(pid: int) -> float:
+def _tree_rss_mib(pid: int, cpu: dict[int, float]) -> float:
+    """The resident memory of a process and its descendants; records each one's CPU seconds."""
     tree, pending, total = _children(), [pid], 0
+    ticks = os.sysconf("SC_CLK_TCK")
     while pending:
         current = pending.pop()
         pending.extend(tree.get(current, []))
         try:
             with open(f"/proc/{current}/statm") as handle:
                 total += int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+            with open(f"/proc/{current}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+            cpu[current] = (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
         except (OSError, IndexError, ValueError):
             continue
     return total / 2**20
@@ -113,10 +118,11 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> dict:
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment, cwd=PROJECT, text=True
     )
     peak = [0.0]
+    cpu: dict[int, float] = {}
 
     def sample() -> None:
         while process.poll() is None:
-            peak[0] = max(peak[0], _tree_rss_mib(process.pid))
+            peak[0] = max(peak[0], _tree_rss_mib(process.pid, cpu))
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -128,6 +134,7 @@ def run_measured(command: list[str], env: dict[str, str] | None = None) -> dict:
         raise RuntimeError(f"{' '.join(command)} failed ({process.returncode}):\n{err[-3000:]}")
     own_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # max over children so far
     return {
+        "cpu_seconds": sum(cpu.values()),
         "seconds": seconds,
         "peak_mib": max(peak[0], 0.0),
         "children_max_mib": own_peak,
@@ -209,14 +216,18 @@ def worker_trafilatura(corpus: Path, mode: str) -> dict:
     import trafilatura
 
     pages = html_pages(corpus)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for page in pages:
         data = page.read_bytes()
         if mode == "defaults":
             trafilatura.extract(data)
         else:
             trafilatura.bare_extraction(data, with_metadata=True)
-    return {"seconds": time.perf_counter() - start, "pages": len(pages)}
+    return {
+        "seconds": time.perf_counter() - start,
+        "cpu_seconds": time.process_time() - cpu,
+        "pages": len(pages),
+    }
 
 
 _WORD = re.compile(r"\w+")
@@ -364,6 +375,8 @@ def bench_html(out: Path, sample: int, single: bool) -> list[str]:
                 build["seconds"],
                 len(pages) / build["seconds"],
                 build["seconds"] / reference["seconds"],
+                build["cpu_seconds"],
+                build["cpu_seconds"] / cores / reference["cpu_seconds"],
                 build["peak_mib"],
                 summary,
             ]
@@ -375,16 +388,29 @@ def bench_html(out: Path, sample: int, single: bool) -> list[str]:
             reference["seconds"],
             len(pages) / reference["seconds"],
             1.0,
+            reference["cpu_seconds"],
+            1.0,
             float("nan"),
             "extraction only (no index)",
         ],
     )
     lines.append(
-        f"HTML corpus: {len(pages):,} pages (python3-doc, postgresql-doc-15, git-doc), {cores} cores\n"
+        f"HTML corpus: {len(pages):,} pages (python3-doc, postgresql-doc-15, git-doc), {cores} cores, "
+        f"load average {os.getloadavg()[0]:.1f} at the end (the CPU ratio is what the wall ratio "
+        "would be with every core free)\n"
     )
     lines.append(
         table(
-            ["build", "wall s", "pages/s", "× trafilatura defaults", "peak MiB (process tree)", "summary"],
+            [
+                "build",
+                "wall s",
+                "pages/s",
+                "wall × trafilatura defaults",
+                "CPU s (process tree)",
+                "CPU s / cores × trafilatura's CPU s",
+                "peak MiB (process tree)",
+                "summary",
+            ],
             rows,
         )
     )

@@ -11,12 +11,13 @@ where starting workers would cost more than it saves.
 
 from __future__ import annotations
 
+import collections
 import hashlib
 import json
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +39,8 @@ from retrieval.text.sentences import sentence_spans
 JSONL_PIECE_BYTES = 4 << 20
 # Below this much work (bytes of files to read), everything runs in the calling process.
 PARALLEL_FROM_BYTES = 8 << 20
+# How many bytes of files may be read ahead of the oldest result not yet handed back.
+AHEAD_BYTES = 256 << 20
 DIGEST_SIZE = 16
 
 
@@ -218,25 +221,24 @@ def run(
     with ProcessPoolExecutor(
         max_workers=jobs, mp_context=_pool_context(), initializer=_configure, initargs=(parameters,)
     ) as pool:
-        # Submitted a window at a time so results (documents and counts) do not pile up
-        # in memory far ahead of the caller writing them out.
-        pending = iter(tasks)
-        window = [pool.submit(ingest, task) for task in _take(pending, 4 * jobs)]
-        while window:
-            future = window.pop(0)
+        # Tasks are submitted up to AHEAD_BYTES of files past the oldest result not yet
+        # handed back: workers never wait on one slow file, and results (documents and
+        # counts) never pile up in memory far ahead of the caller writing them out.
+        in_flight: collections.deque[tuple[Future[Ingested], int]] = collections.deque()
+        ahead = 0
+        upcoming = iter(tasks)
+        task = next(upcoming, None)
+        while task is not None or in_flight:
+            while task is not None and (not in_flight or ahead + task_bytes(task) <= AHEAD_BYTES):
+                in_flight.append((pool.submit(ingest, task), task_bytes(task)))
+                ahead += task_bytes(task)
+                task = next(upcoming, None)
+            future, size = in_flight.popleft()
             result = future.result()
-            window.extend(pool.submit(ingest, task) for task in _take(pending, 1))
+            ahead -= size
             if on_done:
-                on_done(result, task_bytes(result.task))
+                on_done(result, size)
             yield result
-
-
-def _take(iterator: Iterator[Task], n: int) -> Iterable[Task]:
-    for _ in range(n):
-        task = next(iterator, None)
-        if task is None:
-            return
-        yield task
 
 
 __all__ = ["Ingested", "Record", "Task", "concatenate", "file_digest", "ingest", "run", "task_for"]

@@ -28,6 +28,8 @@ MAX_WRAP_WIDTH = 100
 GREEDY_WRAP_WIDTH = 60
 MIN_WRAP_WIDTH = 40
 _SENTENCE_END = (".", "!", "?", ":", ";")
+# Where blingfire could end a sentence inside a block: a full stop (or ! ? …) and a space.
+_INNER_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’)\]»]*\s")
 
 
 def line_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -97,9 +99,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         block = text[block_start:block_end]
         if not _WORD_CHAR.search(block):
             continue
-        # Line breaks inside a block are wraps: blingfire sees spaces (same length, so
-        # its offsets still point into the text).
-        _, offsets = blingfire.text_to_sentences_and_offsets(block.replace("\n", " "))
+        if _INNER_SENTENCE_END.search(block):
+            # Line breaks inside a block are wraps: blingfire sees spaces (same length, so
+            # its offsets still point into the text).
+            _, offsets = blingfire.text_to_sentences_and_offsets(block.replace("\n", " "))
+        else:  # no full stop inside: one sentence (most headings, captions, code lines)
+            offsets = [(0, len(block))]
         for start, end in offsets:
             # blingfire counts in characters; clamp in case of trailing whitespace quirks.
             start, end = max(0, start), min(len(block), end)
