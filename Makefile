@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench-squad bench-stance bench-scale bench-corpus
+.PHONY: run test lint bench-squad bench-judge-stance bench-scale bench-corpus
 
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,8 @@ test: $(VENV)/installed
 bench-squad: $(VENV)/installed
 	$(BIN)/python bench/squad.py
 
-bench-stance: $(VENV)/installed
-	$(BIN)/python bench/stance.py
+bench-judge-stance: $(VENV)/installed
+	$(BIN)/python bench/judge_stance.py
 
 bench-scale: $(VENV)/installed
 	$(BIN)/python bench/scale.py

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+from bot import feedback_cli
 from bot.render_text import render_answer
 from bot.settings import Settings, SettingsError, load_settings
 from retrieval.corpus.documents import CorpusError, DocumentError
@@ -91,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     sources.add_argument("--json", action="store_true", help="one JSON object per document")
 
     commands.add_parser("serve", help="run the Discord bot (needs DISCORD_TOKEN)")
+    feedback_cli.add_parser(commands)
     train = commands.add_parser(
         "train-stance", help="train the stance model from ../shared/data", add_help=False
     )
@@ -370,8 +372,10 @@ def main(
             return command_sources(arguments, settings, out)
         if arguments.command == "serve":
             return command_serve(settings)
+        if arguments.command == "feedback":
+            return feedback_cli.run(arguments, settings, out)
         return command_main_job(settings, out)
-    except (CommandError, SettingsError) as error:
+    except (CommandError, SettingsError, feedback_cli.FeedbackError) as error:
         print(f"citebot: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -47,8 +47,8 @@ def render_conflicts(answer: Answer, numbers: dict[str, int]) -> list[str]:
     lines = []
     for conflict in answer.conflicts or ():
         lines.append(f"  On this point ({conflict.reason}):")
-        for source_id, text in zip(conflict.sources, conflict.quotes, strict=True):
-            lines.extend(_wrap_quote(text, "    ", f"[{numbers.get(source_id, '?')}] "))
+        for source_id, quote in zip(conflict.sources, conflict.quotes, strict=True):
+            lines.extend(_wrap_quote(quote_text(quote), "    ", f"[{numbers.get(source_id, '?')}] "))
     return lines
 
 

@@ -33,7 +33,7 @@ CLAIM_LINE = "Stances are judged against the claim:"
 STANCE = "Stance:"
 UNDERSTOOD_AS = "Understood as:"
 SHORTENED_CLAIM = "The message is long: only its first {limit:,} characters were checked."
-CORPUS_NAMED = "From the corpus"
+CORPUS_NAMED = "Corpus:"
 
 
 def subject(kind: Kind) -> str:

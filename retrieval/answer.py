@@ -44,6 +44,7 @@ class SourceEvidence:
     score: float
     quotes: tuple[Quote, ...]
     path: str | None = None
+    date: str | None = None
     # Set by the disagreement engine; None means it has not judged this source.
     stance: Stance | None = None
 
@@ -59,6 +60,8 @@ class SourceEvidence:
         }
         if self.path is not None:
             data["path"] = self.path
+        if self.date is not None:
+            data["date"] = self.date
         if self.stance is not None:
             data["stance"] = self.stance
         return data
@@ -66,14 +69,22 @@ class SourceEvidence:
 
 @dataclass(frozen=True)
 class Conflict:
-    """Two quotes from different sources that cannot both be true."""
+    """Two quotes from different sources that cannot both be true.
+
+    Each quote is the verbatim span (with its offsets) that states its source's side, and
+    it is one of the quotes that source is shown with.
+    """
 
     sources: tuple[str, str]
-    quotes: tuple[str, str]
+    quotes: tuple[Quote, Quote]
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"sources": list(self.sources), "quotes": list(self.quotes), "reason": self.reason}
+        return {
+            "sources": list(self.sources),
+            "quotes": [quote.to_dict() for quote in self.quotes],
+            "reason": self.reason,
+        }
 
 
 @dataclass(frozen=True)

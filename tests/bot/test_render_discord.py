@@ -71,7 +71,8 @@ def test_cut_ends_at_a_word_with_an_ellipsis() -> None:
 
 
 def test_answer_lists_each_source_with_citation_quotes_and_stance() -> None:
-    """Each source: number, title, publisher, <link> (no preview), its quotes as block quotes, its stance."""
+    """Each source: number, title linked (no preview) to its quote, the link's host, publisher, its
+    quotes as block quotes, its stance."""
     answer = Answer(
         question="Is it true?",
         status="answered",
@@ -79,10 +80,13 @@ def test_answer_lists_each_source_with_citation_quotes_and_stance() -> None:
     )
     [message] = render_answer(answer)
     content = message.content
-    assert "**1. Title 1** · Publisher 1 · <https://example.com/1>" in content
+    assert (
+        "**1. [Title 1](<https://example.com/1#:~:text=First%20quote.&text=Second%20quote.>)**"
+        " · example.com · Publisher 1" in content
+    )
     assert "> First quote." in content and "> Second quote." in content
     assert "*Stance:* supports the claim" in content
-    assert content.index("**1. Title 1**") < content.index("**2. Title 2**")
+    assert content.index("**1. [Title 1]") < content.index("**2. [Title 2]")
     assert not limit_problems(message)
 
 
@@ -110,7 +114,13 @@ def test_disagreement_comes_first_with_quotes_side_by_side() -> None:
             source(2, "It is inspired."),
         ),
         disagreement=True,
-        conflicts=(Conflict(("doc-1", "doc-2"), ("not based on true events", "inspired by"), "opposite"),),
+        conflicts=(
+            Conflict(
+                ("doc-1", "doc-2"),
+                (Quote("not based on true events", 9, 33), Quote("inspired by", 6, 17)),
+                "opposite",
+            ),
+        ),
     )
     first, *rest = render_answer(answer)
     assert first.content.splitlines()[0].startswith("⚠️ **The sources disagree**")
@@ -119,7 +129,7 @@ def test_disagreement_comes_first_with_quotes_side_by_side() -> None:
     assert [field["inline"] for field in fields] == [True, True]
     assert fields[0]["name"] == "1. Title 1" and "> not based on true events" in fields[0]["value"]
     assert fields[1]["name"] == "2. Title 2" and "> inspired by" in fields[1]["value"]
-    assert rest and "**1. Title 1**" in rest[0].content
+    assert rest and "**1. [Title 1](<https://example.com/1#:~:text=" in rest[0].content
 
 
 def test_question_error_is_a_clear_sentence() -> None:
@@ -152,7 +162,11 @@ def answers(draw: st.DrawFn) -> Answer:
         for n in range(1, count + 1)
     )
     conflicts = tuple(
-        Conflict(("doc-1", f"doc-{count}"), (draw(text_strategy), draw(text_strategy)), draw(text_strategy))
+        Conflict(
+            ("doc-1", f"doc-{count}"),
+            tuple(Quote(text, 0, len(text)) for text in (draw(text_strategy), draw(text_strategy))),
+            draw(text_strategy),
+        )
         for _ in range(draw(st.integers(0, 12)))
     )
     return Answer(
