@@ -243,7 +243,13 @@ def open_corpora(settings: Settings) -> Corpora[Any]:
         if not folder.exists():
             raise StartupError(f"{where}: {folder} does not exist")
         try:
-            return LiveCorpus(folder, name=name, cache_dir=settings.cache_dir, warn=log.warning)
+            return LiveCorpus(
+                folder,
+                name=name,
+                cache_dir=settings.cache_dir,
+                warn=log.warning,
+                follow_outside_links=settings.follow_outside_links,
+            )
         except CorpusError as error:
             raise StartupError(f"{where}: {error}") from error
 

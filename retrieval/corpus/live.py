@@ -86,6 +86,7 @@ class LiveCorpus:
         name: str | None = None,
         cache_dir: Path | None = None,
         warn: Warn | None = None,
+        follow_outside_links: bool = False,
     ) -> None:
         from retrieval.corpus.store import IndexStore
 
@@ -93,7 +94,13 @@ class LiveCorpus:
         self.name = name or self.path.name or str(self.path)
         self._warn = warn or logger.warning
         self._lock = threading.Lock()
-        self._store = IndexStore(self.path, cache_dir=cache_dir, warn=self._warn, progress=False)
+        self._store = IndexStore(
+            self.path,
+            cache_dir=cache_dir,
+            warn=self._warn,
+            progress=False,
+            follow_outside_links=follow_outside_links,
+        )
         started = time.perf_counter()
         update = self._store.update()
         self._loaded = update.loaded
