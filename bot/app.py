@@ -150,7 +150,8 @@ class CitebotMixin(GracefulShutdown):
             log.info("registered %d commands in guild %s", len(synced), guild_id)
 
     async def on_message(self, message: discord.Message) -> None:
-        """Overrides commands.Bot's prefix-command handling: DMs are answered by the Ask cog."""
+        """Overrides commands.Bot's prefix-command handling: the Asking cog answers DMs, the
+        Threads cog mentions in the bot's threads."""
 
     async def on_ready(self) -> None:
         # Fires after each full (re)connection, not after a RESUME.

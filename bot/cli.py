@@ -115,13 +115,18 @@ def _report(summary: str) -> None:
 
 
 def corpus_path(settings: Settings, corpus: Path | None) -> Path:
-    """``--corpus`` as given: a path, or the name of a configured corpus."""
+    """``--corpus`` as given: a path, or the name of a corpus in CITEBOT_CONFIG."""
     if corpus is None:
         return settings.corpus
-    named: dict[str, Path] = dict(getattr(settings, "corpora", None) or {})
-    if not corpus.exists() and str(corpus) in named:
-        return Path(named[str(corpus)])
-    return corpus
+    if corpus.exists() or settings.config is None:
+        return corpus
+    from bot.corpora import ConfigError, load_config
+
+    try:
+        named = load_config(settings.config, settings.corpus).corpora
+    except ConfigError as error:
+        raise CommandError(f"{error} (CITEBOT_CONFIG)") from error
+    return named.get(str(corpus), corpus)
 
 
 def open_engine(settings: Settings, corpus: Path | None) -> Engine:

@@ -53,6 +53,19 @@ class Settings:
     def database_path(self) -> Path:
         return self.database or default_database()
 
+    @property
+    def corpora(self) -> dict[str, Path]:
+        """The named corpora of CITEBOT_CONFIG (with the default one), for ``--corpus NAME``;
+        empty without a config. Raises SettingsError naming the problem in a bad config."""
+        from bot.corpora import ConfigError, load_config
+
+        if self.config is None:
+            return {}
+        try:
+            return dict(load_config(self.config, self.corpus).corpora)
+        except ConfigError as error:
+            raise SettingsError(f"{error} (CITEBOT_CONFIG)") from error
+
     # Read files that symbolic links in the corpus point to outside the corpus folder.
     follow_outside_links: bool = False
     # On SIGTERM or Ctrl-C, how long answers in flight may take to finish before the bot stops.

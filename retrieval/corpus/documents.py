@@ -215,24 +215,34 @@ def document_from_json(record: object, *, path: str | None) -> Document:
     return document_from_fields(record, doc_id=str(doc_id), path=path)
 
 
+def jsonl_document(raw: bytes, where: str) -> Document:
+    """One JSONL line (bytes: one badly encoded line must not cost the whole file) → a
+    document; DocumentError says what is wrong with it."""
+    try:
+        return document_from_json(json.loads(raw.decode("utf-8")), path=where)
+    except UnicodeDecodeError as error:
+        raise DocumentError(f"not UTF-8 text ({error.reason} at byte {error.start})") from error
+    except json.JSONDecodeError as error:
+        raise DocumentError(str(error)) from error
+    except RecursionError as error:
+        raise DocumentError("JSON nested too deeply") from error
+    except DocumentError:
+        raise
+    except ValueError as error:
+        # json refuses integers of more than 4,300 digits (sys.int_info.str_digits_check_threshold).
+        raise DocumentError(json_value_problem(error)) from error
+
+
 def load_jsonl_documents(path: Path, display: str, warn: Warn) -> Iterator[Document]:
-    # Bytes, decoded line by line: one badly encoded line must not cost the whole file.
     with open_regular(path) as lines:
         for line_number, raw in enumerate(lines, start=1):
             if not raw.strip():
                 continue
             where = f"{display}:{line_number}"
             try:
-                yield document_from_json(json.loads(raw.decode("utf-8")), path=where)
-            except UnicodeDecodeError as error:
-                warn(f"skipped {where}: not UTF-8 text ({error.reason} at byte {error.start})")
-            except (json.JSONDecodeError, DocumentError) as error:
+                yield jsonl_document(raw, where)
+            except DocumentError as error:
                 warn(f"skipped {where}: {error}")
-            except RecursionError:
-                warn(f"skipped {where}: JSON nested too deeply")
-            except ValueError as error:
-                # json refuses integers of more than 4,300 digits (sys.int_info.str_digits_check_threshold).
-                warn(f"skipped {where}: {json_value_problem(error)}")
 
 
 def unsupported_warning(unsupported: Counter[str]) -> str | None:

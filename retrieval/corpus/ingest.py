@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import collections
 import hashlib
-import json
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -26,8 +25,7 @@ from retrieval.corpus.documents import (
     Document,
     DocumentError,
     _load_file,
-    document_from_json,
-    json_value_problem,
+    jsonl_document,
 )
 from retrieval.corpus.files import open_regular
 from retrieval.search.counts import Counts, concatenate, count_passages, empty_counts
@@ -126,17 +124,9 @@ def _read_jsonl_piece(task: Task, result: Ingested) -> None:
             continue
         where = f"{task.display}:{number}"
         try:
-            document = document_from_json(json.loads(raw.decode("utf-8")), path=where)
-        except UnicodeDecodeError as error:
-            result.warnings.append(f"skipped {where}: not UTF-8 text ({error.reason} at byte {error.start})")
-        except (json.JSONDecodeError, DocumentError) as error:
+            result.records.append(Record(number, digest, jsonl_document(raw, where)))
+        except DocumentError as error:
             result.warnings.append(f"skipped {where}: {error}")
-        except RecursionError:
-            result.warnings.append(f"skipped {where}: JSON nested too deeply")
-        except ValueError as error:  # e.g. an integer of more than 4,300 digits
-            result.warnings.append(f"skipped {where}: {json_value_problem(error)}")
-        else:
-            result.records.append(Record(number, digest, document))
 
 
 def ingest(task: Task) -> Ingested:

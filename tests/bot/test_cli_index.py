@@ -64,3 +64,14 @@ def test_version_and_a_missing_corpus(tmp_path: Path) -> None:
     assert version.returncode == 0 and version.stdout.startswith("citebot ")
     missing = run_citebot("index", "--corpus", str(tmp_path / "nowhere"))
     assert missing.returncode == 2 and missing.stderr.startswith("citebot: error: corpus not found")
+
+
+def test_corpus_accepts_a_configured_corpus_name(tmp_path: Path) -> None:
+    """`--corpus films` names the corpus CITEBOT_CONFIG maps to a folder."""
+    corpus = _corpus(tmp_path)
+    config = tmp_path / "citebot.toml"
+    config.write_text(f'[corpora]\nfilms = "{corpus}"\n')
+    env = {"CITEBOT_CACHE_DIR": str(tmp_path / "cache"), "CITEBOT_CONFIG": str(config)}
+    result = run_citebot("index", "--corpus", "films", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "+ ballerina-not-based-on-true-story.md" in result.stdout

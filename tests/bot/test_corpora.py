@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from pathlib import Path
 
 import pytest
 
 from bot.app import open_corpora, serve
+from bot.cli import main
 from bot.corpora import load_config
 from bot.settings import Settings
 from tests.bot.conftest import StartBot, bot_settings
@@ -131,3 +133,18 @@ async def test_a_bad_configuration_is_one_line_and_exit_2(
     [line] = capsys.readouterr().err.strip().splitlines()
     assert line.startswith("citebot: ") and says in line and "Traceback" not in line
     assert discord_server.requests == []
+
+
+def test_corpus_option_accepts_a_configured_name(
+    science_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`citebot ask --corpus science` answers from the corpus CITEBOT_CONFIG names "science"; a bad
+    config is one line and exit 2."""
+    config = write_config(tmp_path, '[corpora]\nscience = "corpora/science"\n')
+    monkeypatch.setenv("CITEBOT_CONFIG", str(config))
+    monkeypatch.setenv("CITEBOT_CACHE_DIR", str(tmp_path / "cache"))
+    out = io.StringIO()
+    assert main(["ask", "--corpus", "science", SCIENCE], stdout=out) == 0
+    assert "three hearts" in out.getvalue()
+    config.write_text("[corpora\n", encoding="utf-8")
+    assert main(["ask", "--corpus", "science", SCIENCE], stdout=io.StringIO()) == 2
