@@ -178,7 +178,12 @@ def count_passages(
     owner = np.repeat(np.arange(len(texts)), per_doc)
     passages = (texts[d][a:b] for d, a, b in zip(owner, passage_start, passage_end, strict=True))
     hasher = HashingVectorizer(analyzer=analyzer, n_features=n_features, alternate_sign=False, norm=None)
-    passage_matrix = hasher.transform(passages).astype(np.float32).tocsr()
+    if total:
+        passage_matrix = hasher.transform(passages).astype(np.float32).tocsr()
+    else:
+        # Documents with no sentence at all (an emoji, "..."): sklearn's hasher cannot take an
+        # empty input (its next() escapes as StopIteration and ends the whole ingestion).
+        passage_matrix = sp.csr_matrix((0, n_features), dtype=np.float32)
     passage_matrix.sort_indices()
     doc_matrix = _document_sums(passage_matrix, owner, len(texts), n_features)
     doc_matrix.sort_indices()

@@ -71,3 +71,17 @@ def test_every_input_line_gets_one_output_line_even_a_blank_one(cache_env) -> No
     outputs = [strict_json(line) for line in result.stdout.splitlines()]
     assert [output["id"] for output in outputs] == [1, None, None, 4]
     assert all("empty line" in output["error"] for output in outputs[1:3])
+
+
+def test_inline_documents_without_a_sentence_are_answered(cache_env) -> None:
+    """A line whose own documents hold no sentence ("...", an emoji) gets an answer (no source
+    covers it), not "could not answer this line"."""
+    documents = [
+        {"id": "a", "title": "Dots", "text": "..."},
+        {"id": "b", "title": "Smile", "text": "\U0001f600"},
+    ]
+    stdin = json.dumps({"id": 1, "question": QUESTION, "documents": documents}) + "\n"
+    [output] = [
+        strict_json(line) for line in run_citebot("batch", stdin=stdin, env=cache_env).stdout.splitlines()
+    ]
+    assert output["id"] == 1 and output["status"] == "no_answer", output

@@ -27,7 +27,7 @@ SENTINEL_QUESTION = "What does the zebrafish sentinel swim in?"
 SENTINEL = "Sentinel\n\nThe zebrafish sentinel swims in the fuzz river every morning."
 SECRET = "swordfishsecret"
 
-GOOD = ("text", "markdown", "jsonl", "non_utf8_name", "deep", "folder_named_like_a_file")
+GOOD = ("text", "markdown", "no_sentence", "jsonl", "non_utf8_name", "deep", "folder_named_like_a_file")
 BAD = ("broken_encoding", "bad_front_matter", "empty", "fifo", "socket", "dangling_link", "outside_link")
 QUIET = ("hidden", "not_a_corpus_file", "inside_link", "loop_link", "html")
 
@@ -74,6 +74,14 @@ def build(root: Path, outside: Path, entries: list[tuple[str, str, int]], socket
                 f"---\ntitle: Title {number}\n---\n{raw_name}\n{_text(number)}", encoding="utf-8"
             )
             expected.documents.add(name)
+        elif kind == "no_sentence":
+            name = f"{base}.md"
+            body = ("\U0001f600", "...", "\ufe20", "\u200b", raw_name)[number % 5]
+            (root / name).write_text(f"---\ntitle: Title {number}\n---\n{body}\n", encoding="utf-8")
+            if body.strip():
+                expected.documents.add(name)
+            else:
+                expected.named_in_warnings.add(name)
         elif kind == "jsonl":
             name = f"{base}.jsonl"
             fresh = f"line-{position}-{number}"
