@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.store import SECRET_NAME
-from tests.bot.conftest import StartBot
-from tests.bot.test_cli import run_citebot
+from tests.bot.conftest import Ran, StartBot, run_citebot
 from tests.discord_server import FakeDiscord
 from tests.discord_server.checks import payload_problems
 from tests.discord_server.payloads import EPHEMERAL, JSON
@@ -128,22 +126,11 @@ async def test_an_unknown_answer_key_gets_a_clear_reply(
     assert rows(database, "SELECT count(*) FROM feedback") == [(0,)]
 
 
-def citebot(*args: str) -> tuple[int, str]:
-    """`citebot ARGS` in this process (settings from the environment), with its exit code and output."""
-    out = io.StringIO()
-    try:
-        code = main(list(args), stdout=out)
-    except SystemExit as exit:  # argparse's usage errors
-        code = int(exit.code or 0)
-    return code, out.getvalue()
-
-
 async def test_feedback_command_reports_exports_and_forgets(
     start_bot: StartBot,
     discord_server: FakeDiscord,
     database: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    citebot: Callable[..., Ran],
 ) -> None:
     """`citebot feedback` counts votes (latest per user), lists the most down-voted questions; `--json`
     exports each click with its answer; `--forget USER_ID` deletes that user's records."""
@@ -157,36 +144,38 @@ async def test_feedback_command_reports_exports_and_forgets(
     await discord_server.callback(
         await discord_server.click(fine, components(fine)["👍"]["custom_id"], user=critics[0])
     )
-    monkeypatch.setenv("CITEBOT_DB", str(database))
-
-    summary = run_citebot("feedback", env={"CITEBOT_DB": str(database)})  # once as a user runs it
+    env = {"CITEBOT_DB": str(database)}
+    summary = run_citebot("feedback", env=env)  # once as a user runs it, in a process of its own
     assert summary.returncode == 0, summary.stderr
     assert "2 answers sent, 4 clicks" in summary.stdout and "👍 1   👎 3" in summary.stdout
     worst_line = summary.stdout.split("Most down-voted questions:\n")[1].splitlines()[0]
     assert worst_line.split() == ["3", "👎", "Who", "directed", "Ballerina?", "[default]"]
 
-    code, exported = citebot("feedback", "--json", "--since", "2000-01-01")
-    records = [json.loads(line) for line in exported.splitlines()]
-    assert code == 0 and len(records) == 4 and {record["choice"] for record in records} == {"up", "down"}
+    exported = citebot("feedback", "--json", "--since", "2000-01-01", env=env)
+    records = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert (
+        exported.returncode == 0
+        and len(records) == 4
+        and {record["choice"] for record in records} == {"up", "down"}
+    )
     assert all(record["answer"]["question"] == record["question"] for record in records)
-    assert all(critic["id"] not in exported for critic in critics)
-    assert citebot("feedback", "--json", "--since", "2999-01-01") == (0, "")
+    assert all(critic["id"] not in exported.stdout for critic in critics)
+    later = citebot("feedback", "--json", "--since", "2999-01-01", env=env)
+    assert (later.returncode, later.stdout) == (0, "")
 
-    code, forgotten = citebot("feedback", "--forget", critics[0]["id"])
-    assert code == 0 and "2 clicks" in forgotten
+    forgotten = citebot("feedback", "--forget", critics[0]["id"], env=env)
+    assert forgotten.returncode == 0 and "2 clicks" in forgotten.stdout
     assert rows(database, "SELECT count(*) FROM feedback") == [(2,)]
 
-    capsys.readouterr()
-    assert citebot("feedback", "--since", "last tuesday")[0] == 2
-    [line] = capsys.readouterr().err.strip().splitlines()
-    assert "not a date" in line
+    bad_date = citebot("feedback", "--since", "last tuesday", env=env)
+    [line] = bad_date.stderr.strip().splitlines()
+    assert bad_date.returncode == 2 and "not a date" in line
 
 
-def test_feedback_command_without_a_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_feedback_command_without_a_database(tmp_path: Path, citebot: Callable[..., Ran]) -> None:
     """No database yet: one line saying so, exit 0, and no database created by reading."""
-    database = tmp_path / "none" / "citebot.sqlite3"
-    monkeypatch.setenv("CITEBOT_DB", str(database))
-    code, out = citebot("feedback")
-    assert code == 0 and "No feedback recorded yet" in out
-    assert citebot("feedback", "--forget", "123")[0] == 0
-    assert not database.exists()
+    env = {"CITEBOT_DB": str(tmp_path / "none" / "citebot.sqlite3")}
+    result = citebot("feedback", env=env)
+    assert result.returncode == 0 and "No feedback recorded yet" in result.stdout
+    assert citebot("feedback", "--forget", "123", env=env).returncode == 0
+    assert not (tmp_path / "none" / "citebot.sqlite3").exists()
