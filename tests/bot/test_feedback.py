@@ -133,7 +133,8 @@ async def test_feedback_command_reports_exports_and_forgets(
     citebot: Callable[..., Ran],
 ) -> None:
     """`citebot feedback` counts votes (latest per user), lists the most down-voted questions; `--json`
-    exports each click with its answer; `--forget USER_ID` deletes that user's records."""
+    exports each click with its answer; `--forget USER_ID` deletes that user's records; a malformed
+    or contradictory option is one line, exit 2, and changes nothing."""
     await start_bot()
     worst = await answered(discord_server, "Who directed Ballerina?")
     fine = await answered(discord_server, QUESTION)
@@ -167,9 +168,15 @@ async def test_feedback_command_reports_exports_and_forgets(
     assert forgotten.returncode == 0 and "2 clicks" in forgotten.stdout
     assert rows(database, "SELECT count(*) FROM feedback") == [(2,)]
 
-    bad_date = citebot("feedback", "--since", "last tuesday", env=env)
-    [line] = bad_date.stderr.strip().splitlines()
-    assert bad_date.returncode == 2 and "not a date" in line
+    for wrong, says in [
+        (["--since", "last tuesday"], "not a date"),
+        (["--forget", critics[1]["id"], "--json"], "not allowed with argument --forget"),
+        (["--forget", critics[1]["id"], "--since", "2000-01-01"], "--since does not apply"),
+    ]:
+        refused = citebot("feedback", *wrong, env=env)
+        [line] = refused.stderr.strip().splitlines()
+        assert refused.returncode == 2 and says in line, line
+    assert rows(database, "SELECT count(*) FROM feedback") == [(2,)]  # nothing forgotten by a refused command
 
 
 def test_feedback_command_without_a_database(tmp_path: Path, citebot: Callable[..., Ran]) -> None:
