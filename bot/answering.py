@@ -29,6 +29,7 @@ from bot.render_discord import (
 from bot.services import Services
 from bot.store import new_answer_key
 from bot.wording import Kind
+from retrieval.answer import Answer
 from retrieval.search.questions import MAX_QUESTION_CHARS, QuestionError, clean_question
 from retrieval.text.sentences import sentence_spans
 
@@ -168,7 +169,13 @@ async def compute(shared: Services, request: Request) -> Reply:
         corpus=corpus_name if corpora.several else None,
     )
     messages = render_answer(answer, kind=request.kind, notes=notes)
-    key: str | None = new_answer_key()
+    key = await remember(shared, request, answer, corpus_name)
+    return Reply(messages, key=key, threads_allowed=request.place.threads_allowed)
+
+
+async def remember(shared: Services, request: Request, answer: Answer, corpus_name: str) -> str | None:
+    """Store the answer as it is sent; its key (for its buttons), or None if it could not be stored."""
+    key = new_answer_key()
     try:
         await shared.db(
             shared.store.record_answer,
@@ -184,8 +191,8 @@ async def compute(shared: Services, request: Request) -> Reply:
     except Exception:
         # The answer still goes out, without buttons that would rate nothing.
         log.exception("could not store an answer")
-        key = None
-    return Reply(messages, key=key, threads_allowed=request.place.threads_allowed)
+        return None
+    return key
 
 
 async def thread_question(shared: Services, channel_id: int | None) -> str | None:

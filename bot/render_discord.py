@@ -393,8 +393,8 @@ def thread_name(question: str, limit: int = THREAD_NAME_LIMIT) -> str:
 def render_thread_intro(question: str) -> DiscordMessage:
     return DiscordMessage(
         content=f"Follow-ups to {isolate(heading_text(question, QUESTION_BUDGET))} go here: use `/ask`, or "
-        'mention me. A question without a subject of its own ("Who directed it?") is read as being '
-        "about this one's."
+        'mention me. A question without a subject of its own ("Who directed it?") borrows the subject '
+        "of this one."
     )
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from bot.store import SECRET_NAME
+from bot.store import DAY_SECONDS, SECRET_NAME, Store
 from tests.bot.conftest import Ran, StartBot, run_citebot
 from tests.discord_server import FakeDiscord
 from tests.discord_server.checks import payload_problems
@@ -186,3 +188,35 @@ def test_feedback_command_without_a_database(tmp_path: Path, citebot: Callable[.
     assert result.returncode == 0 and "No feedback recorded yet" in result.stdout
     assert citebot("feedback", "--forget", "123", env=env).returncode == 0
     assert not (tmp_path / "none" / "citebot.sqlite3").exists()
+
+
+async def test_an_answer_that_cannot_be_stored_still_goes_out_without_buttons(
+    bot: object, discord_server: FakeDiscord, database: Path
+) -> None:
+    """The database refuses the answer (here its table is gone): the answer is still posted, in full,
+    without buttons that would rate nothing."""
+    with sqlite3.connect(database) as connection:
+        connection.execute("DROP TABLE answers")
+    record = await discord_server.slash("ask", question=QUESTION)
+    [reply] = await discord_server.replies(record)
+    assert reply["content"].startswith("⚠️ **The sources disagree**")
+    await discord_server.wait_for(lambda: record.followups, what="the rest of the answer")
+    assert not any(components(message) for message in discord_server.messages_of(record))
+
+
+async def test_records_older_than_the_retention_are_dropped_when_the_bot_starts(
+    start_bot: StartBot, discord_server: FakeDiscord, database: Path
+) -> None:
+    """CITEBOT_FEEDBACK_DAYS: an answer and a click older than that are gone once the bot has started
+    (it prunes at start, then daily); a recent one stays."""
+    store = Store(database)
+    old = time.time() - 31 * DAY_SECONDS
+    for key, at in (("old", old), ("recent", None)):
+        store.record_answer(key, kind="question", question="Q?", answer={}, asked_by=1, at=at)
+        store.record_feedback(key, "up", 2, at=at)
+    store.close()
+    await start_bot(feedback_days=30.0)
+    async with asyncio.timeout(10):  # the prune runs in the background as the bot starts
+        while rows(database, "SELECT key FROM answers") != [("recent",)]:
+            await asyncio.sleep(0.05)
+    assert rows(database, "SELECT answer_key FROM feedback") == [("recent",)]
