@@ -173,5 +173,3 @@ def answer_view(key: str, *, thread: bool) -> discord.ui.View:
     view.add_item(ReportSelect(key))
     return view
 
-
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (VoteButton, ReportSelect, ThreadButton)

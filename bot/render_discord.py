@@ -28,12 +28,8 @@ from retrieval.corpus.documents import Document
 # .../resources/message#embed-object-embed-limits).
 CONTENT_LIMIT = 2_000
 EMBED_TITLE_LIMIT = 256
-EMBED_DESCRIPTION_LIMIT = 4_096
-EMBED_FIELDS_LIMIT = 25
 EMBED_FIELD_NAME_LIMIT = 256
 EMBED_FIELD_VALUE_LIMIT = 1_024
-EMBED_FOOTER_LIMIT = 2_048
-EMBED_AUTHOR_LIMIT = 256
 EMBEDS_TOTAL_LIMIT = 6_000
 EMBEDS_PER_MESSAGE = 10
 CHOICE_LIMIT = 100  # autocomplete choice name and value
@@ -44,7 +40,6 @@ TITLE_BUDGET = 200
 QUESTION_BUDGET = 300
 QUOTE_BUDGET = 1_400
 URL_BUDGET = 400
-CONFLICT_QUOTE_BUDGET = 900
 
 DISAGREEMENT_COLOUR = discord.Colour.orange()
 INFO_COLOUR = discord.Colour.blurple()
@@ -481,11 +476,6 @@ def corpus_page(
     return f"{heading} — page {page + 1}/{corpus_page_count(len(listed))}\n{body}"
 
 
-def corpus_pages(documents: Sequence[Document]) -> list[str]:
-    """Every page of the corpus list (for small corpora and tests; the bot renders pages lazily)."""
-    return [corpus_page(documents, page) for page in range(corpus_page_count(len(documents)))]
-
-
 def opening_lines(document: Document, *, lines: int = 6) -> str:
     """The first few non-empty lines of the article proper."""
     kept = [line.strip() for line in document.quotable_text.splitlines() if line.strip()][:lines]
@@ -542,40 +532,3 @@ HELP_TEXT = (
 
 def render_help() -> DiscordMessage:
     return DiscordMessage(content=HELP_TEXT)
-
-
-# --- checking ---------------------------------------------------------------------
-
-
-def limit_problems(message: DiscordMessage) -> list[str]:
-    """Every Discord limit this message breaks (empty when it is within all of them)."""
-    problems: list[str] = []
-    if len(message.content) > CONTENT_LIMIT:
-        problems.append(f"content has {len(message.content)} > {CONTENT_LIMIT} characters")
-    if not message.content and not message.embeds:
-        problems.append("message is empty")
-    if len(message.embeds) > EMBEDS_PER_MESSAGE:
-        problems.append(f"{len(message.embeds)} > {EMBEDS_PER_MESSAGE} embeds")
-    total = sum(len(embed) for embed in message.embeds)
-    if total > EMBEDS_TOTAL_LIMIT:
-        problems.append(f"embeds have {total} > {EMBEDS_TOTAL_LIMIT} characters in all")
-    for embed in message.embeds:
-        problems.extend(embed_problems(embed.to_dict()))
-    return problems
-
-
-def embed_problems(embed: dict[str, Any]) -> list[str]:
-    """The limits one embed (as its JSON dict) breaks."""
-    problems: list[str] = []
-    checks = [
-        ("title", len(embed.get("title") or ""), EMBED_TITLE_LIMIT),
-        ("description", len(embed.get("description") or ""), EMBED_DESCRIPTION_LIMIT),
-        ("footer", len((embed.get("footer") or {}).get("text") or ""), EMBED_FOOTER_LIMIT),
-        ("author", len((embed.get("author") or {}).get("name") or ""), EMBED_AUTHOR_LIMIT),
-        ("fields", len(embed.get("fields") or []), EMBED_FIELDS_LIMIT),
-    ]
-    for field in embed.get("fields") or []:
-        checks.append(("field name", len(field.get("name") or ""), EMBED_FIELD_NAME_LIMIT))
-        checks.append(("field value", len(field.get("value") or ""), EMBED_FIELD_VALUE_LIMIT))
-    problems.extend(f"embed {what} has {size} > {limit}" for what, size, limit in checks if size > limit)
-    return problems

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-Vote = Literal["up", "down"]
 Report = Literal["wrong_quote", "wrong_stance", "should_not_answer"]
 REPORTS: tuple[Report, ...] = ("wrong_quote", "wrong_stance", "should_not_answer")
 # What a click can say (how each reads to a user: bot.wording.FEEDBACK_LABELS).

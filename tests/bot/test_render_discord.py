@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from bot.render_discord import (
     ELLIPSIS,
     DiscordMessage,
-    corpus_pages,
+    corpus_page,
+    corpus_page_count,
     cut,
     escape,
-    limit_problems,
     render_answer,
     render_document,
     render_question_error,
@@ -87,7 +87,7 @@ def test_answer_lists_each_source_with_citation_quotes_and_stance() -> None:
     assert "> First quote." in content and "> Second quote." in content
     assert "*Stance:* supports the claim" in content
     assert content.index("**1. [Title 1]") < content.index("**2. [Title 2]")
-    assert not limit_problems(message)
+    assert not payload_problems(as_payload(message))
 
 
 def test_cut_quotes_get_an_ellipsis() -> None:
@@ -246,7 +246,7 @@ def test_corpus_pages_fit_in_messages() -> None:
         Document(id=f"d{i}", title=f"Document {i} " + "long words " * 20, text="t", url=f"https://e.com/{i}")
         for i in range(120)
     ]
-    pages = corpus_pages(documents)
+    pages = [corpus_page(documents, page) for page in range(corpus_page_count(len(documents)))]
     assert len(pages) > 1
     assert all(len(page) <= 2000 for page in pages)
     assert all(page.startswith("**The corpus: 120 documents** — page ") for page in pages)
@@ -266,6 +266,5 @@ def test_document_embed_within_limits() -> None:
         date="2023-06-09",
     )
     message = render_document(document)
-    assert not limit_problems(message)
     assert not payload_problems(as_payload(message))
     assert "@everyone" not in message.embeds[0].description  # type: ignore[operator]
