@@ -43,8 +43,8 @@ async def test_two_channels_answer_from_two_corpora(
     start_bot: StartBot, discord_server: FakeDiscord, science_corpus: Path, tmp_path: Path
 ) -> None:
     """A channel assigned "science" answers /ask, /sources, /source and Check sources from it and names
-    it; the server's other channels use the server's "films"; a DM uses the default corpus. Each
-    corpus is loaded once."""
+    it, and /reload there updates "science"; the server's other channels use the server's "films"; a DM
+    uses the default corpus. Each corpus is loaded once."""
     lab = discord_server.add_text_channel("lab")
     config = write_config(
         tmp_path,
@@ -55,7 +55,9 @@ async def test_two_channels_answer_from_two_corpora(
     settings = Settings(config=config, corpus=DEFAULT_CORPUS, cache_dir=tmp_path / "cache")
     corpora = open_corpora(settings)
     assert set(corpora.loaded) == {"films", "science"}  # the default corpus is "films" (same folder)
-    await start_bot(corpora=corpora, config=config)
+    bot = await start_bot(corpora=corpora, config=config)
+    for watcher in bot.get_cog("Reload").watchers:  # /reload is tested here, the watcher in test_reload
+        watcher.cancel()
 
     in_lab = await discord_server.slash("ask", question=SCIENCE, where={"channel_id": lab})
     in_general = await discord_server.slash("ask", question=SCIENCE)
@@ -88,6 +90,16 @@ async def test_two_channels_answer_from_two_corpora(
     channel_id = await discord_server.direct_message(user, "Is Ballerina based on a true story?")
     [dm] = await discord_server.posts(channel_id)
     assert "*Corpus:* **films**" in dm["content"] and "The sources disagree" in dm["content"]
+
+    (science_corpus / "squid.md").write_text("Squids\n\nA squid also has three hearts.\n", encoding="utf-8")
+    [lab_reload] = await discord_server.replies(
+        await discord_server.slash("reload", where={"channel_id": lab})
+    )
+    assert lab_reload["content"].startswith(
+        "🔄 Reloaded the corpus **science**: 1 added (squid.md); now 2 documents"
+    )
+    [general_reload] = await discord_server.replies(await discord_server.slash("reload"))
+    assert general_reload["content"].startswith("🔄 Reloaded the corpus **films**: no change (2 documents")
 
 
 def test_a_channel_assignment_wins_over_its_server(tmp_path: Path, science_corpus: Path) -> None:
