@@ -10,7 +10,7 @@ import pytest
 
 from bot.app import open_corpora, serve
 from bot.cli import main
-from bot.corpora import load_config
+from bot.corpora import Corpora, FixedCorpus, load_config
 from bot.settings import Settings
 from tests.bot.conftest import StartBot, bot_settings
 from tests.conftest import DEFAULT_CORPUS
@@ -101,6 +101,13 @@ def test_a_channel_assignment_wins_over_its_server(tmp_path: Path, science_corpu
         DEFAULT_CORPUS,
     )
     assert config.channels == {2: "default"} and config.guilds == {1: "science"}
+    corpora = Corpora(config, {name: FixedCorpus(engine=name) for name in config.corpora})
+    assert corpora.name_for(guild_id=1, channel_id=2) == "default"  # the channel's own
+    assert corpora.name_for(guild_id=1, channel_id=3) == "science"  # the server's
+    assert corpora.name_for(guild_id=1, channel_id=4, parent_id=2) == "default"  # a thread: its channel's
+    assert corpora.name_for(guild_id=9, channel_id=5) == "default"  # unassigned
+    assert corpora.name_for(guild_id=None, channel_id=6) == "default"  # a DM
+    assert corpora.several
 
 
 @pytest.mark.parametrize(

@@ -132,6 +132,39 @@ def test_disagreement_comes_first_with_quotes_side_by_side() -> None:
     assert rest and "**1. [Title 1](<https://example.com/1#:~:text=" in rest[0].content
 
 
+def test_each_conflicting_quote_shows_its_cuts_and_links_to_itself() -> None:
+    """In the side-by-side view too, a quote cut inside its sentence shows the ellipsis, and its
+    citation links (by the page's host, no preview) to the page scrolled to that quote."""
+    cut_quote = Quote("not based on true events", 9, 33, cut_before=True)
+    answer = Answer(
+        question="Is Ballerina based on a true story?",
+        status="answered",
+        sources=(source(1, quotes=(cut_quote,), stance="refutes"), source(2, "It is inspired.")),
+        disagreement=True,
+        conflicts=(Conflict(("doc-1", "doc-2"), (cut_quote, Quote("It is inspired.", 0, 15)), "opposite"),),
+    )
+    first_field = render_answer(answer)[0].embeds[0].to_dict()["fields"][0]["value"]
+    assert first_field.startswith(
+        f"> {ELLIPSIS}not based on true events\n— Publisher 1 · refutes the claim · "
+    )
+    assert first_field.endswith(
+        "[example.com](<https://example.com/1#:~:text=not%20based%20on%20true%20events>)"
+    )
+
+
+def test_an_open_question_shows_no_stances() -> None:
+    """An open question asserts nothing: no source block says it supports, refutes or "discusses it"."""
+    answer = Answer(
+        question="Who plays Choi Pro?",
+        status="answered",
+        claim="Who plays Choi Pro?",
+        claim_kind="open",
+        sources=(source(1, "Kim Ji-hoon plays Choi Pro.", stance="discusses"),),
+    )
+    content = render_answer(answer)[0].content
+    assert "Kim Ji-hoon plays Choi Pro." in content and "Stance" not in content
+
+
 def test_question_error_is_a_clear_sentence() -> None:
     """A refused question shows the engine's reason, capitalised."""
     message = render_question_error("the question is empty: ask something")
