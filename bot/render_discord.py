@@ -497,8 +497,8 @@ def render_document(document: Document) -> DiscordMessage:
         ("Link", link(document.url)),
         ("Document id", document.id),
     ):
-        if value:
-            shown = value if name == "Link" else heading_text(value, 300)
+        shown = value if name == "Link" else heading_text(value or "", 300)
+        if shown:  # Discord refuses an empty field (metadata of only spaces shows as nothing)
             embed.add_field(name=name, value=shown, inline=name not in {"Link", "Document id"})
     embed.set_footer(text=f"{len(document.text):,} characters")
     return DiscordMessage(embeds=(embed,))

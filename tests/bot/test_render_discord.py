@@ -268,3 +268,12 @@ def test_document_embed_within_limits() -> None:
     message = render_document(document)
     assert not payload_problems(as_payload(message))
     assert "@everyone" not in message.embeds[0].description  # type: ignore[operator]
+
+
+def test_blank_metadata_is_left_out_of_the_document_embed() -> None:
+    """A publisher, author or date of only spaces is no field at all: Discord refuses an empty field value
+    (the whole /source reply would fail)."""
+    document = Document(id="doc", title="T", text="Text.", publisher=" ", author="\u200b", date=" \t")
+    [embed] = render_document(document).embeds
+    assert [field["name"] for field in embed.to_dict()["fields"]] == ["Document id"]
+    assert not payload_problems(as_payload(render_document(document)))
