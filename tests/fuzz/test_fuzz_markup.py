@@ -15,7 +15,6 @@ from bot.markup import escape
 from bot.render_discord import (
     DiscordMessage,
     corpus_page,
-    limit_problems,
     render_answer,
     render_document,
     render_question_error,
@@ -37,6 +36,7 @@ from tests.discord_markup import (
     message_texts,
     unbalanced_isolates,
 )
+from tests.discord_server.checks import payload_problems
 from tests.fuzz.profile import TIMEOUT, fuzz, tally
 from tests.fuzz.strategies import MARKER, WORDS, markup_text
 
@@ -63,8 +63,8 @@ def problems_in(text: str) -> list[str]:
 
 def check_messages(messages: list[DiscordMessage]) -> None:
     for message in messages:
-        assert limit_problems(message) == []
         payload = {"content": message.content, "embeds": [embed.to_dict() for embed in message.embeds]}
+        assert payload_problems(payload) == []  # Discord's limits, checked by the test server's rules
         for text in message_texts(payload):
             tally("checked rendered texts")
             assert problems_in(text) == [], (problems_in(text), text)
