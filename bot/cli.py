@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing
 import os
 import signal
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+from bot import feedback_cli
 from bot.render_text import render_answer
 from bot.settings import Settings, SettingsError, load_settings
 from retrieval.corpus.documents import CorpusError, DocumentError
@@ -55,8 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="citebot", description="Answer questions from a corpus with verbatim, cited quotes."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    corpus_help = "corpus folder or file (default: $CITEBOT_CORPUS, else corpus/)"
+    corpus_help = (
+        "corpus folder or file, or a configured corpus's name (default: $CITEBOT_CORPUS, else corpus/)"
+    )
 
     ask = commands.add_parser("ask", help="answer one question and print the answer")
     ask.add_argument("question")
@@ -74,11 +79,26 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes (default: one per CPU when stdin is a file or pipe, 1 at a terminal)",
     )
 
+    index = commands.add_parser("index", help="build or update the corpus's index and print what changed")
+    index.add_argument("--corpus", type=Path, help=corpus_help)
+    index.add_argument(
+        "--jobs",
+        type=_positive_int,
+        metavar="N",
+        help="worker processes reading files (default: one per CPU)",
+    )
+    sources = commands.add_parser("sources", help="list the corpus's documents: id, title, link, date")
+    sources.add_argument("--corpus", type=Path, help=corpus_help)
+    sources.add_argument("--json", action="store_true", help="one JSON object per document")
+
     commands.add_parser("serve", help="run the Discord bot (needs DISCORD_TOKEN)")
     every = commands.add_parser(
-        "train", help="train every judging model (relevance, quotes, stance) from ../shared/data", add_help=False
+        "train",
+        help="train every judging model (relevance, quotes, stance) from ../shared/data",
+        add_help=False,
     )
     every.add_argument("rest", nargs=argparse.REMAINDER)
+    feedback_cli.add_parser(commands)
     train = commands.add_parser(
         "train-stance", help="train the stance model from ../shared/data", add_help=False
     )
@@ -86,11 +106,87 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("citebot")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _report(summary: str) -> None:
+    """The one summary line of an index build or update (stderr: stdout is the answer)."""
+    print(f"citebot: {summary}", file=sys.stderr)
+
+
+def corpus_path(settings: Settings, corpus: Path | None) -> Path:
+    """``--corpus`` as given: a path, or the name of a corpus in CITEBOT_CONFIG."""
+    if corpus is None:
+        return settings.corpus
+    if corpus.exists():
+        return corpus
+    return settings.corpora.get(str(corpus), corpus)  # SettingsError for a bad CITEBOT_CONFIG
+
+
 def open_engine(settings: Settings, corpus: Path | None) -> Engine:
     try:
-        return Engine.from_path(corpus or settings.corpus, cache_dir=settings.cache_dir, warn=_warn)
+        return Engine.from_path(
+            corpus_path(settings, corpus),
+            cache_dir=settings.cache_dir,
+            warn=_warn,
+            report=_report,
+            follow_outside_links=settings.follow_outside_links,
+        )
     except CorpusError as error:
         raise CommandError(str(error)) from error
+
+
+def command_index(arguments: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Build or update the index; print each changed file and the summary line."""
+    from retrieval.corpus.store import IndexStore
+
+    root = corpus_path(settings, arguments.corpus)
+    summaries: list[str] = []
+    store = IndexStore(
+        root,
+        cache_dir=settings.cache_dir,
+        warn=_warn,
+        report=summaries.append,
+        jobs=arguments.jobs,
+        follow_outside_links=settings.follow_outside_links,
+    )
+    try:
+        update = store.update()
+    except CorpusError as error:
+        raise CommandError(str(error)) from error
+    added, changed, removed = update.changed_files()
+    for sign, files in (("+", added), ("~", changed), ("-", removed)):
+        for name in files:
+            out.write(f"{sign} {name}\n")
+    if not summaries:
+        loaded = update.loaded
+        summaries.append(
+            f"up to date: {len(loaded.documents):,} documents, {loaded.index.n_passages:,} passages"
+        )
+    out.write(f"{summaries[0]}\nindex: {store.folder}\n")
+    return 0
+
+
+def command_sources(arguments: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Every document: id, title, link and date (tab-separated), or JSON lines."""
+    engine = open_engine(settings, arguments.corpus)
+    for document in engine.documents:
+        if arguments.json:
+            fields = document.to_dict()
+            out.write(
+                _json_line({key: fields[key] for key in ("id", "title", "url", "date", "publisher", "path")})
+            )
+            out.write("\n")
+        else:
+            cells = (document.id, document.title, document.url or "-", document.date or "-")
+            out.write("\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in cells) + "\n")
+    return 0
 
 
 def command_ask(arguments: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -103,15 +199,49 @@ def command_ask(arguments: argparse.Namespace, settings: Settings, out: TextIO) 
     return 0
 
 
+class NotStrictJSON(ValueError):
+    """A value JSON cannot carry back out: NaN, Infinity, or a number out of range."""
+
+
+def _refuse_constant(name: str) -> float:
+    raise NotStrictJSON(f"{name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise NotStrictJSON(f"the number {text[:40]} is too large")
+    return value
+
+
+def parse_request(text: str) -> Any:
+    """A batch line as JSON (RFC 8259): no NaN or Infinity, no number that cannot be written back.
+
+    Raises ValueError (JSONDecodeError, NotStrictJSON, or int's digit limit) or RecursionError.
+    """
+    return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+EMPTY_LINE_ERROR = "empty line: each line must be a JSON object with 'question'"
+
+
 def answer_line(line: str | bytes, engine: Engine, max_sources: int) -> dict[str, Any]:
     """One batch input line → one output object (an answer, or an error that names the problem)."""
     try:
         text = line.decode("utf-8") if isinstance(line, bytes) else line
-        request = json.loads(text)
+        if not text.strip():
+            return {"id": None, "error": EMPTY_LINE_ERROR}
+        request = parse_request(text)
     except UnicodeDecodeError as error:
         return {"id": None, "error": f"not UTF-8 text ({error.reason} at byte {error.start})"}
     except json.JSONDecodeError as error:
         return {"id": None, "error": f"not valid JSON ({error.msg} at column {error.colno})"}
+    except NotStrictJSON as error:
+        return {"id": None, "error": f"not valid JSON ({error})"}
+    except ValueError:
+        # The one other ValueError json raises: an integer longer than int's digit limit.
+        digits = sys.get_int_max_str_digits()
+        return {"id": None, "error": f"a number in this line is too long (more than {digits:,} digits)"}
     except RecursionError:
         return {"id": None, "error": "not valid JSON (nested too deeply)"}
     if not isinstance(request, dict):
@@ -133,8 +263,19 @@ def answer_line(line: str | bytes, engine: Engine, max_sources: int) -> dict[str
 
 
 def _json_line(result: dict[str, Any]) -> str:
-    # ASCII escapes: any id a caller sends (even a lone surrogate) is written back as valid JSON.
-    return json.dumps(result, ensure_ascii=True)
+    """One line of strict JSON (RFC 8259), always.
+
+    ASCII escapes, so any id a caller sends (even a lone surrogate) is written back as valid
+    JSON. A result that cannot be written strictly (a non-finite number, nesting deeper than
+    the encoder goes) becomes an error line: a line the caller cannot parse is never written.
+    """
+    try:
+        return json.dumps(result, ensure_ascii=True, allow_nan=False)
+    except (ValueError, RecursionError) as error:
+        deep = isinstance(error, RecursionError)
+        why = "is nested too deeply" if deep else "holds a value JSON cannot carry"
+        problem = f"the answer to this line could not be written as JSON (it {why})"
+        return json.dumps({"id": None, "error": problem}, ensure_ascii=True)
 
 
 # The engine a forked batch worker answers with: set in the parent just before the fork,
@@ -157,12 +298,13 @@ def _ignore_interrupts() -> None:
 def answered_lines(
     lines: Iterable[str | bytes], engine: Engine, max_sources: int, jobs: int
 ) -> Iterator[str]:
-    """One JSON answer per non-empty input line, in input order, over ``jobs`` processes.
+    """One JSON line per input line (an empty one gets an error line), in input order, over
+    ``jobs`` processes.
 
     With one job each line is answered as soon as it is read; with several, input is read
     ahead in chunks of BATCH_CHUNK lines per worker.
     """
-    requests = (line for line in lines if line.strip())
+    requests = iter(lines)
     if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
         for line in requests:
             yield _json_line(answer_line(line, engine, max_sources))
@@ -237,10 +379,16 @@ def main(
         if arguments.command == "batch":
             # Bytes, decoded per line: a badly encoded line gets an error line, not a crash.
             return command_batch(arguments, settings, stdin or sys.stdin.buffer, out)
+        if arguments.command == "index":
+            return command_index(arguments, settings, out)
+        if arguments.command == "sources":
+            return command_sources(arguments, settings, out)
         if arguments.command == "serve":
             return command_serve(settings)
+        if arguments.command == "feedback":
+            return feedback_cli.run(arguments, settings, out)
         return command_main_job(settings, out)
-    except (CommandError, SettingsError) as error:
+    except (CommandError, SettingsError, feedback_cli.FeedbackError) as error:
         print(f"citebot: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -3,51 +3,43 @@
 Pure functions: no client, no I/O. Everything shown comes from the Answer (or a
 Document); the only work done here is layout, escaping and fitting text into
 Discord's limits. Every piece of corpus or user text goes through :func:`escape`
-(discord.utils' markdown and mention escaping), and every message carries
+(:mod:`bot.markup`: no markdown, link, mention or bidi control in effect), and every message carries
 ``AllowedMentions.none()`` so that nothing the bot posts can ever ping anyone.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from pathlib import PurePath
+from typing import Any
 
 import discord
 
-from retrieval.answer import Answer, Conflict, Quote, SourceEvidence
+from bot import markup, wording
+from bot.links import host, with_text_fragment
+from bot.wording import ELLIPSIS, Kind, quote_text
+from retrieval.answer import Answer, Conflict, SourceEvidence
 from retrieval.corpus.documents import Document
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#create-message,
 # .../resources/message#embed-object-embed-limits).
 CONTENT_LIMIT = 2_000
 EMBED_TITLE_LIMIT = 256
-EMBED_DESCRIPTION_LIMIT = 4_096
-EMBED_FIELDS_LIMIT = 25
 EMBED_FIELD_NAME_LIMIT = 256
 EMBED_FIELD_VALUE_LIMIT = 1_024
-EMBED_FOOTER_LIMIT = 2_048
-EMBED_AUTHOR_LIMIT = 256
 EMBEDS_TOTAL_LIMIT = 6_000
 EMBEDS_PER_MESSAGE = 10
 CHOICE_LIMIT = 100  # autocomplete choice name and value
 
-ELLIPSIS = "…"
+UNESCAPED_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)([\[\]])")
 # Budgets below Discord's limits, so a source block keeps its citation readable.
 TITLE_BUDGET = 200
 QUESTION_BUDGET = 300
 QUOTE_BUDGET = 1_400
 URL_BUDGET = 400
-CONFLICT_QUOTE_BUDGET = 900
-
-Kind = Literal["question", "claim"]
-
-STANCE_LABELS = {
-    "supports": "supports the claim",
-    "refutes": "refutes the claim",
-    "discusses": "discusses it without taking a side",
-}
 
 DISAGREEMENT_COLOUR = discord.Colour.orange()
 INFO_COLOUR = discord.Colour.blurple()
@@ -61,15 +53,7 @@ class DiscordMessage:
     embeds: tuple[discord.Embed, ...] = ()
 
     def send_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for ``send``/``send_message``/``followup.send``."""
-        return {
-            "content": self.content or None,
-            "embeds": list(self.embeds),
-            "allowed_mentions": discord.AllowedMentions.none(),
-        }
-
-    def edit_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for ``edit_original_response`` / ``edit_message``."""
+        """Keyword arguments for ``send``/``send_message``/``followup.send`` and for edits."""
         return {
             "content": self.content or None,
             "embeds": list(self.embeds),
@@ -81,8 +65,8 @@ class DiscordMessage:
 
 
 def escape(text: str) -> str:
-    """Corpus or user text made inert: no markdown, no @everyone/@here/user/role mentions."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    """Corpus or user text made inert: no markdown, link, mention or bidi control (bot.markup)."""
+    return markup.escape(text)
 
 
 def single_line(text: str) -> str:
@@ -142,7 +126,24 @@ def link(url: str | None) -> str | None:
         return None
     if len(url) > URL_BUDGET:
         return None  # cutting a URL would make it point somewhere else
-    return f"<{url}>"
+    # Parentheses, percent-encoded (the same URL), cannot end a masked link's target early.
+    return "<" + url.replace("(", "%28").replace(")", "%29") + ">"
+
+
+def link_text(escaped: str) -> str:
+    """Escaped text made safe inside a masked link's brackets: every bracket not yet escaped
+    (preceded by an even number of backslashes) is escaped, so the text cannot end the link."""
+    return UNESCAPED_BRACKET.sub(r"\1\\\2", escaped)
+
+
+def quote_link(label: str, url: str | None, quotes: Iterable[str], *, limit: int = URL_BUDGET) -> str | None:
+    """``[label](<url#:~:text=…>)``: ``label`` (already escaped) linking, without a preview, to the
+    page scrolled to the quoted words; None when there is no link that can be shown safely."""
+    shown = link(url)
+    if shown is None or url is None or len(shown) > limit + 2:
+        return None
+    target = link(with_text_fragment(url.strip(), quotes, limit=limit))
+    return f"[{link_text(label)}]({target or shown})"
 
 
 def heading_text(text: str, limit: int) -> str:
@@ -153,12 +154,39 @@ def heading_text(text: str, limit: int) -> str:
 # --- answers ----------------------------------------------------------------------
 
 
-def render_answer(answer: Answer, *, kind: Kind = "question") -> list[DiscordMessage]:
+@dataclass(frozen=True)
+class Notes:
+    """What the bot says about how it read the request, before the answer itself."""
+
+    understood_as: str | None = None  # a follow-up read with its thread's subject
+    shortened_to: int | None = None  # a claim checked on its first N characters
+    corpus: str | None = None  # the corpus answering, when the bot has several
+
+
+def note_lines(notes: Notes | None) -> str:
+    """The notes as lines (each ending in a newline), before the headline; empty without notes."""
+    if notes is None:
+        return ""
+    lines = []
+    if notes.understood_as:
+        lines.append(
+            f"*{wording.UNDERSTOOD_AS}* {isolate(heading_text(notes.understood_as, QUESTION_BUDGET))}"
+        )
+    if notes.shortened_to:
+        lines.append(f"*{wording.SHORTENED_CLAIM.format(limit=notes.shortened_to)}*")
+    if notes.corpus:
+        lines.append(f"*{wording.CORPUS_NAMED}* **{heading_text(notes.corpus, 60)}**")
+    return "".join(f"{line}\n" for line in lines)
+
+
+def render_answer(
+    answer: Answer, *, kind: Kind = "question", notes: Notes | None = None
+) -> list[DiscordMessage]:
     """The messages for one answer, each within Discord's limits, split at source boundaries."""
     if answer.status == "no_answer" or not answer.sources:
-        return [DiscordMessage(content=no_answer_line(answer, kind))]
-    opening = opening_line(answer, kind)
-    blocks = [part for n, source in enumerate(answer.sources, 1) for part in source_block(n, source)]
+        return [DiscordMessage(content=note_lines(notes) + no_answer_line(answer, kind))]
+    opening = note_lines(notes) + opening_line(answer, kind)
+    blocks = [part for n, source in enumerate(answer.sources, 1) for part in source_block(n, source, answer)]
     if answer.disagreement and answer.conflicts:
         # Disagreement first: the opening line and the conflicting quotes side by side
         # (inline embed fields) stand alone, then the sources follow in their own messages.
@@ -173,63 +201,54 @@ def echoed(answer: Answer) -> str:
     return isolate(heading_text(answer.question, QUESTION_BUDGET))
 
 
-def comparable(text: str) -> str:
-    """Text for "is this the same sentence?": one line, no end punctuation, any case."""
-    return single_line(text).rstrip(" .?!").casefold()
-
-
 def opening_line(answer: Answer, kind: Kind) -> str:
-    """The first line: whether the sources disagree, and what was asked."""
-    subject = "this claim" if kind == "claim" else "this question"
-    count = len(answer.sources)
-    sources = f"{count} source{'s' if count != 1 else ''}"
-    if answer.disagreement:
-        line = f"⚠️ **The sources disagree** on {subject}: {echoed(answer)}"
-    elif answer.single_source:
-        line = f"**Only one source in the corpus covers** {subject}: {echoed(answer)}"
-    elif answer.disagreement is False:
-        line = f"**{sources}, no disagreement found**, on {subject}: {echoed(answer)}"
-    else:
-        line = f"**What {sources} say** on {subject}: {echoed(answer)}"
-    judged = any(source.stance for source in answer.sources)
-    if answer.claim and judged and comparable(answer.claim) != comparable(answer.question):
+    """The first lines: whether the sources disagree and what was asked; the tally; the claim."""
+    lead, rest = wording.headline(answer, kind)
+    warning = "⚠️ " if answer.disagreement else ""
+    line = f"{warning}**{lead}**{' ' + rest if rest else ''}: {echoed(answer)}"
+    tally = wording.tally(answer)
+    if tally is not None:
+        line += f"\n{tally}"
+    claim = wording.shown_claim(answer)
+    if claim is not None:
         # The stances below are judged against this statement: say which it is.
-        claim = isolate(heading_text(answer.claim, QUESTION_BUDGET))
-        line += f"\n*Stances are judged against the claim:* {claim}"
+        line += f"\n*{wording.CLAIM_LINE}* {isolate(heading_text(claim, QUESTION_BUDGET))}"
     return line
 
 
 def no_answer_line(answer: Answer, kind: Kind) -> str:
-    subject = "this claim" if kind == "claim" else "this question"
-    return f"**No source in the corpus covers {subject}:** {echoed(answer)}"
+    lead, _ = wording.headline(answer, kind)
+    return f"**{lead}:** {echoed(answer)}"
 
 
 def citation(number: int, source: SourceEvidence) -> str:
-    """``**1. Title** · Publisher · Author · <url>``."""
-    parts = [f"**{number}. {heading_text(source.title, TITLE_BUDGET)}**"]
-    for extra in (source.publisher, source.author):
+    """``**1. [Title](<url#:~:text=quote>)** · host · Publisher · Author · date``.
+
+    The title links (without a preview) to the page, scrolled to the quoted words; the
+    link's real host stands beside it, so a title cannot pass for another site. Without
+    a link: the title and the file it comes from.
+    """
+    title = heading_text(source.title, TITLE_BUDGET)
+    linked = quote_link(title, source.url, (quote.text for quote in source.quotes))
+    if linked and source.url:
+        parts = [f"**{number}. {linked}**", escape(host(source.url.strip()) or "")]
+    else:
+        parts = [f"**{number}. {title}**"]
+        parts.append(heading_text(PurePath((source.path or source.id).split(":")[0]).name, 100))
+    for extra in (source.publisher, source.author, source.date):
         if extra:
             parts.append(heading_text(extra, 100))
-    url = link(source.url)
-    if url:
-        parts.append(url)
-    return " · ".join(parts)
+    return " · ".join(part for part in parts if part)
 
 
-def stance_line(source: SourceEvidence) -> str | None:
-    if source.stance is None:
-        return None
-    return f"*Stance:* {STANCE_LABELS.get(source.stance, escape(source.stance))}"
+def stance_line(answer: Answer, source: SourceEvidence) -> str | None:
+    stance = wording.shown_stance(answer, source)
+    return None if stance is None else f"*{wording.STANCE}* {escape(stance)}"
 
 
-def quote_text(quote: Quote) -> str:
-    """The quote, with an ellipsis where it starts or ends inside its sentence."""
-    return f"{ELLIPSIS if quote.cut_before else ''}{quote.text}{ELLIPSIS if quote.cut_after else ''}"
-
-
-def source_block(number: int, source: SourceEvidence) -> list[str]:
+def source_block(number: int, source: SourceEvidence, answer: Answer) -> list[str]:
     """One source as one block; split at quote boundaries into several parts if too long."""
-    stance = stance_line(source)
+    stance = stance_line(answer, source)
     quotes = source.quotes
     items = [
         citation(number, source),
@@ -294,14 +313,17 @@ def conflict_embed(number: int, conflict: Conflict, answer: Answer) -> discord.E
             cite = ""
         else:
             name = f"{index}. {heading_text(source.title, 180)}"
-            cite_parts = [heading_text(p, 60) for p in (source.publisher,) if p]
-            if source.stance:
-                cite_parts.append(STANCE_LABELS.get(source.stance, escape(source.stance)))
-            url = link(source.url)
-            if url and len(url) < 200:
-                cite_parts.append(url)
-            cite = "\n— " + " · ".join(cite_parts) if cite_parts else ""
-        value = fit(quote, EMBED_FIELD_VALUE_LIMIT - len(cite), block_quote) + cite
+            stance = wording.shown_stance(answer, source)
+            cite_parts = [
+                heading_text(source.publisher, 60) if source.publisher else None,
+                escape(stance) if stance else None,
+                # The host, linking to the page scrolled to this very quote.
+                quote_link(escape(host(source.url.strip()) or "link"), source.url, [quote.text], limit=300)
+                if source.url
+                else None,
+            ]
+            cite = "\n— " + " · ".join(part for part in cite_parts if part) if any(cite_parts) else ""
+        value = fit(quote_text(quote), EMBED_FIELD_VALUE_LIMIT - len(cite), block_quote) + cite
         embed.add_field(name=name, value=value, inline=True)
     if conflict.reason:
         # Footers show no markdown, so only mentions are escaped there.
@@ -333,6 +355,78 @@ def render_empty_claim() -> DiscordMessage:
     return DiscordMessage(content="⚠️ That message has no text to check against the sources.")
 
 
+# --- feedback and threads -------------------------------------------------------
+
+THREAD_NAME_LIMIT = 100  # Discord's limit for a channel (thread) name
+
+FEEDBACK_THANKS = {
+    "up": "Thanks: your 👍 is recorded.",
+    "down": "Thanks: your 👎 is recorded. If something is wrong, say what under **Report a problem…**.",
+}
+
+
+def render_feedback_thanks(choice: str) -> DiscordMessage:
+    thanks = (
+        FEEDBACK_THANKS.get(choice) or f"Thanks: reported as *{wording.FEEDBACK_LABELS[choice].lower()}*."
+    )
+    return DiscordMessage(content=thanks)
+
+
+def render_unknown_answer(days: float | None) -> DiscordMessage:
+    if days is None:
+        return DiscordMessage(content="⚠️ That is not a choice this menu offers.")
+    return DiscordMessage(
+        content=f"⚠️ This answer can no longer be rated: answers are kept {days:g} days, then dropped."
+    )
+
+
+def thread_name(question: str, limit: int = THREAD_NAME_LIMIT) -> str:
+    """A thread's name from its first question: one line, shortened (names show no markdown)."""
+    return cut(single_line(question), limit) or "Follow-ups"
+
+
+def render_thread_intro(question: str) -> DiscordMessage:
+    return DiscordMessage(
+        content=f"Follow-ups to {isolate(heading_text(question, QUESTION_BUDGET))} go here: use `/ask`, or "
+        'mention me. A question without a subject of its own ("Who directed it?") borrows the subject '
+        "of this one."
+    )
+
+
+def render_thread_problem(kind: str, thread_id: int | None = None) -> DiscordMessage:
+    """What the thread button says: where the thread is, or why it cannot open one."""
+    texts = {
+        "opened": f"🧵 Thread opened: <#{thread_id}>. Ask follow-ups there with `/ask` or by mentioning me.",
+        "exists": f"🧵 Follow-ups on this answer go in <#{thread_id}>.",
+        "forbidden": "⚠️ I cannot open a thread here: a server manager must let citebot create public "
+        "threads and send messages in threads (see the README's invite link).",
+        "here": "⚠️ Threads can only be opened on answers in a server's channel.",
+        "unknown": "⚠️ This answer is too old to follow up: its record has been dropped.",
+    }
+    return DiscordMessage(content=texts[kind])
+
+
+# --- reloading --------------------------------------------------------------------
+
+
+def render_reload(corpus: str, summary: str) -> DiscordMessage:
+    """What /reload did to the channel's corpus: its name, what changed, its size now.
+
+    ``summary`` is the corpus's own one-line summary ("films: 1 added (owls.md); now …"): the
+    name it starts with is said once, in bold."""
+    changes = summary.removeprefix(f"{corpus}: ")
+    return DiscordMessage(content=f"🔄 Reloaded the corpus **{escape(corpus)}**: {escape(changes)}")
+
+
+def render_reload_failed(corpus: str, reason: str | None) -> DiscordMessage:
+    if reason is None:
+        return DiscordMessage(content=f"⚠️ The corpus **{escape(corpus)}** cannot be reloaded.")
+    return DiscordMessage(
+        content=f"⚠️ Could not reload the corpus **{escape(corpus)}**: {escape(cut(reason, 1_500))}\n"
+        "The previous index keeps answering."
+    )
+
+
 # --- the corpus -------------------------------------------------------------------
 
 
@@ -357,20 +451,29 @@ def corpus_page_count(count: int) -> int:
     return max(1, -(-count // CORPUS_PAGE_DOCUMENTS))
 
 
-def corpus_page(documents: Sequence[Document], page: int) -> str:
-    """Page ``page`` (from 0) of the corpus list, rendering only that page's documents."""
-    count = len(documents)
+def corpus_page(
+    documents: Sequence[Document],
+    page: int,
+    *,
+    numbers: Sequence[int] | None = None,
+    selection: str | None = None,
+) -> str:
+    """Page ``page`` (from 0) of the corpus list, rendering only that page's documents.
+
+    ``numbers`` are the documents listed, in order (default: all); ``selection`` says
+    which they are ("titles starting with B"), unescaped.
+    """
+    listed = range(len(documents)) if numbers is None else numbers
     first = page * CORPUS_PAGE_DOCUMENTS
-    shown = documents[first : first + CORPUS_PAGE_DOCUMENTS]
+    shown = [documents[number] for number in listed[first : first + CORPUS_PAGE_DOCUMENTS]]
     lines = [document_line(first + offset + 1, document) for offset, document in enumerate(shown)]
-    heading = f"**The corpus: {count:,} document{'s' if count != 1 else ''}**"
-    body = "\n".join(lines) or "(the corpus is empty)"
-    return f"{heading} — page {page + 1}/{corpus_page_count(count)}\n{body}"
-
-
-def corpus_pages(documents: Sequence[Document]) -> list[str]:
-    """Every page of the corpus list (for small corpora and tests; the bot renders pages lazily)."""
-    return [corpus_page(documents, page) for page in range(corpus_page_count(len(documents)))]
+    total = len(documents)
+    heading = f"**The corpus: {total:,} document{'s' if total != 1 else ''}**"
+    if selection is not None:
+        heading += f" · {len(listed):,} {escape(selection)}"
+    empty = "(the corpus is empty)" if selection is None else "No document matches: try another filter."
+    body = "\n".join(lines) or empty
+    return f"{heading} — page {page + 1}/{corpus_page_count(len(listed))}\n{body}"
 
 
 def opening_lines(document: Document, *, lines: int = 6) -> str:
@@ -394,8 +497,8 @@ def render_document(document: Document) -> DiscordMessage:
         ("Link", link(document.url)),
         ("Document id", document.id),
     ):
-        if value:
-            shown = value if name == "Link" else heading_text(value, 300)
+        shown = value if name == "Link" else heading_text(value or "", 300)
+        if shown:  # Discord refuses an empty field (metadata of only spaces shows as nothing)
             embed.add_field(name=name, value=shown, inline=name not in {"Link", "Document id"})
     embed.set_footer(text=f"{len(document.text):,} characters")
     return DiscordMessage(embeds=(embed,))
@@ -421,47 +524,11 @@ HELP_TEXT = (
     "• **When sources conflict** it says so first, and shows the conflicting quotes side by side.\n"
     "• **When no source covers it** it says so rather than guess.\n"
     "**Commands:** `/ask` a question (set `private` to see the answer alone) · right-click a message → "
-    "Apps → **Check sources** to check its claim · `/sources` lists the corpus · `/source` shows one "
-    "document · or just send me a direct message."
+    "Apps → **Check sources** (or **Check sources (private)**) to check its claim · `/sources` lists the "
+    "corpus · `/source` shows one document · or just send me a direct message.\n"
+    "Rate an answer with 👍 / 👎 or **Report a problem…**; **Follow up in a thread** to ask more about it."
 )
 
 
 def render_help() -> DiscordMessage:
     return DiscordMessage(content=HELP_TEXT)
-
-
-# --- checking ---------------------------------------------------------------------
-
-
-def limit_problems(message: DiscordMessage) -> list[str]:
-    """Every Discord limit this message breaks (empty when it is within all of them)."""
-    problems: list[str] = []
-    if len(message.content) > CONTENT_LIMIT:
-        problems.append(f"content has {len(message.content)} > {CONTENT_LIMIT} characters")
-    if not message.content and not message.embeds:
-        problems.append("message is empty")
-    if len(message.embeds) > EMBEDS_PER_MESSAGE:
-        problems.append(f"{len(message.embeds)} > {EMBEDS_PER_MESSAGE} embeds")
-    total = sum(len(embed) for embed in message.embeds)
-    if total > EMBEDS_TOTAL_LIMIT:
-        problems.append(f"embeds have {total} > {EMBEDS_TOTAL_LIMIT} characters in all")
-    for embed in message.embeds:
-        problems.extend(embed_problems(embed.to_dict()))
-    return problems
-
-
-def embed_problems(embed: dict[str, Any]) -> list[str]:
-    """The limits one embed (as its JSON dict) breaks."""
-    problems: list[str] = []
-    checks = [
-        ("title", len(embed.get("title") or ""), EMBED_TITLE_LIMIT),
-        ("description", len(embed.get("description") or ""), EMBED_DESCRIPTION_LIMIT),
-        ("footer", len((embed.get("footer") or {}).get("text") or ""), EMBED_FOOTER_LIMIT),
-        ("author", len((embed.get("author") or {}).get("name") or ""), EMBED_AUTHOR_LIMIT),
-        ("fields", len(embed.get("fields") or []), EMBED_FIELDS_LIMIT),
-    ]
-    for field in embed.get("fields") or []:
-        checks.append(("field name", len(field.get("name") or ""), EMBED_FIELD_NAME_LIMIT))
-        checks.append(("field value", len(field.get("value") or ""), EMBED_FIELD_VALUE_LIMIT))
-    problems.extend(f"embed {what} has {size} > {limit}" for what, size, limit in checks if size > limit)
-    return problems

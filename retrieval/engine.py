@@ -8,31 +8,25 @@ answer.to_dict()
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from retrieval.answer import Answer, Conflict, Quote, SourceEvidence
-from retrieval.corpus.cache import (
-    StoredDocuments,
-    corpus_fingerprint,
-    default_cache_dir,
-    load_entry,
-    save_entry,
-)
+from retrieval.answer import Answer, Quote, SourceEvidence
 from retrieval.corpus.documents import (
     CorpusError,
     Document,
     DocumentError,
     Warn,
     document_from_json,
-    load_documents,
 )
+from retrieval.corpus.store import IndexStore
+from retrieval.judging.claims import extract_claim
 from retrieval.judging.disagreement import assess
 from retrieval.judging.evidence import Judge
 from retrieval.judging.models import JudgingModels
-from retrieval.judging.quotes import MAX_QUOTE_CHARS, trim_to_words
+from retrieval.judging.quotes import MAX_QUOTE_CHARS
 from retrieval.search.index import IndexParameters, PassageIndex
 from retrieval.search.questions import clean_question
 from retrieval.text.sentences import sentence_spans
@@ -50,66 +44,19 @@ def build_index(documents: Sequence[Document], parameters: IndexParameters | Non
     return PassageIndex(parameters).fit(texts, [sentence_spans(text) for text in texts])
 
 
-def show_conflict_quotes(
-    sources: Sequence[SourceEvidence],
-    conflicts: Sequence[Conflict],
-    documents: Mapping[str, Document],
-    is_relevant: Callable[[str], bool],
-) -> tuple[list[SourceEvidence], tuple[Conflict, ...]]:
-    """Make every quote a conflict names one of its source's quotes, with its offsets.
-
-    A conflict may quote the sentence of a source that states its side when the quotes
-    chosen for relevance do not: that sentence (cut to the per-source budget around the
-    claim's words if longer) is then shown first, and the source's other quotes follow
-    while they fit the budget. The conflicts are returned quoting exactly what is shown.
-    """
-    shown_as: dict[tuple[str, str], Quote] = {}
-    for conflict in conflicts:
-        for source_id, text in zip(conflict.sources, conflict.quotes, strict=True):
-            document = documents[source_id]
-            start = document.quotable_text.find(text)
-            if start >= 0 and (source_id, text) not in shown_as:
-                shown_as[source_id, text] = _budgeted_quote(document, start, start + len(text), is_relevant)
-    shown = []
-    for source in sources:
-        needed = [quote for (source_id, _), quote in shown_as.items() if source_id == source.id]
-        if any(quote.text not in {q.text for q in source.quotes} for quote in needed):
-            source = replace(source, quotes=_merge_quotes(needed, source.quotes))
-        shown.append(source)
-
-    return shown, tuple(_requoted(conflict, shown_as) for conflict in conflicts)
-
-
-def _requoted(conflict: Conflict, shown_as: Mapping[tuple[str, str], Quote]) -> Conflict:
-    """The conflict quoting the (possibly budget-cut) quotes its sources show."""
-    pairs = zip(conflict.sources, conflict.quotes, strict=True)
-    texts = tuple(shown_as[pair].text if pair in shown_as else pair[1] for pair in pairs)
-    return replace(conflict, quotes=texts)  # type: ignore[arg-type]
-
-
-def _budgeted_quote(document: Document, start: int, end: int, is_relevant: Callable[[str], bool]) -> Quote:
-    if end - start <= MAX_QUOTE_CHARS:
-        return Quote(text=document.text[start:end], start=start, end=end)
-    cut_start, cut_end = trim_to_words(
-        document.text, start, end, budget=MAX_QUOTE_CHARS, is_relevant=is_relevant
-    )
-    return Quote(
-        text=document.text[cut_start:cut_end],
-        start=cut_start,
-        end=cut_end,
-        cut_before=cut_start > start,
-        cut_after=cut_end < end,
-    )
-
-
-def _merge_quotes(needed: Sequence[Quote], quotes: Sequence[Quote]) -> tuple[Quote, ...]:
-    merged = list(needed)
-    used = sum(len(quote.text) for quote in merged)
-    for quote in quotes:
-        if used + len(quote.text) <= MAX_QUOTE_CHARS and all(quote.text != kept.text for kept in merged):
-            merged.append(quote)
+def with_stating_quote(source: SourceEvidence, stating: Quote | None) -> SourceEvidence:
+    """The source shown with the quote that states its stance: first, and the source's
+    other quotes after it while they fit the per-source budget (an overlapping one left out)."""
+    if stating is None or stating in source.quotes:
+        return source
+    kept = [stating]
+    used = len(stating.text)
+    for quote in source.quotes:
+        overlaps = quote.start < stating.end and stating.start < quote.end
+        if not overlaps and used + len(quote.text) <= MAX_QUOTE_CHARS:
+            kept.append(quote)
             used += len(quote.text)
-    return tuple(sorted(merged, key=lambda quote: quote.start))
+    return replace(source, quotes=tuple(sorted(kept, key=lambda quote: quote.start)))
 
 
 class Engine:
@@ -126,7 +73,7 @@ class Engine:
         self.index = index
         self.models = models or JudgingModels.shipped()
         self.judge = Judge(index, documents, self.models)
-        if isinstance(documents, StoredDocuments):
+        if hasattr(documents, "ids_and_titles"):
             ids_and_titles = documents.ids_and_titles()  # no text decoded at start-up
         else:
             ids_and_titles = [(document.id, document.title) for document in documents]
@@ -171,42 +118,31 @@ class Engine:
         cache_dir: Path | None = None,
         warn: Warn | None = None,
         parameters: IndexParameters | None = None,
+        progress: bool | None = None,
+        report: Callable[[str], None] | None = None,
+        follow_outside_links: bool = False,
         models: JudgingModels | None = None,
     ) -> Engine:
-        """Load the corpus at ``corpus``, using the saved index when it matches the files."""
-        root = Path(corpus)
-        warn = warn or logger.warning
-        parameters = parameters or IndexParameters()
-        fingerprint = corpus_fingerprint(root, parameters)
-        cache_dir = cache_dir or default_cache_dir(root)
-        entry = cache_dir / fingerprint
-        try:
-            saved = entry.exists()
-        except OSError as error:  # a cache folder we may not even look into
-            warn(f"cannot read the index cache in {cache_dir} ({error.strerror}); building the index")
-            saved = False
-        if saved:
-            try:
-                documents, index, warnings = load_entry(entry)
-            except (OSError, ValueError, KeyError, TypeError) as error:
-                warn(f"rebuilding the index: the saved one is unreadable ({error.__class__.__name__})")
-            else:
-                for message in warnings:
-                    warn(message)
-                return cls(documents, index, models)
-        warnings: list[str] = []
+        """Load the corpus at ``corpus``: the saved index, brought up to date with the files
+        (only files added or changed since it was saved are read; see retrieval.corpus.store).
 
-        def record(message: str) -> None:
-            warnings.append(message)
-            warn(message)
-
-        loaded = load_documents(root, record)
-        index = build_index(loaded, parameters)
-        try:
-            save_entry(cache_dir, fingerprint, root, loaded, index, warnings)
-        except OSError as error:
-            warn(f"could not save the index in {cache_dir} ({error.strerror}); it will be rebuilt next start")
-        return cls(loaded, index, models)
+        ``cache_dir``: where indexes are kept (default: the user's cache folder, never the
+        corpus folder); ``progress``: a progress bar on stderr (default: when it is a
+        terminal); ``report``: called with the one-line summary when files were read;
+        ``follow_outside_links``: read files that symbolic links lead to outside the corpus
+        folder (see retrieval.corpus.files); ``models``: the judging models to answer with
+        (default: the shipped ones)."""
+        store = IndexStore(
+            Path(corpus),
+            cache_dir=cache_dir,
+            warn=warn or logger.warning,
+            parameters=parameters,
+            progress=progress,
+            report=report,
+            follow_outside_links=follow_outside_links,
+        )
+        loaded = store.update().loaded
+        return cls(loaded.documents, loaded.index, models)
 
     def ask(self, question: str, *, max_sources: int | None = 5, question_id: Any = None) -> Answer:
         """Answer a question or claim. Raises QuestionError with a user-facing message."""
@@ -221,10 +157,11 @@ class Engine:
             return Answer(question=text, status="no_answer", id=question_id)
         cited = {source.id: self.documents[self._by_id[source.id]] for source in found}
         assessment = assess(text, found, cited, model=self.models.stance)
-        stances = zip(found, assessment.stances, strict=True)
-        judged = [replace(source, stance=stance) for source, stance in stances]
-        in_claim = self.index.analyzer.stems_to_one_of(self.index.analyzer.words(assessment.claim))
-        judged, conflicts = show_conflict_quotes(judged, assessment.conflicts, cited, in_claim)
+        judged = [
+            replace(with_stating_quote(source, stating), stance=stance)
+            for source, stance, stating in zip(found, assessment.stances, assessment.stating, strict=True)
+        ]
+        conflicts = assessment.conflicts
         in_conflict = {source_id for conflict in conflicts for source_id in conflict.sources}
         shown = [
             source
@@ -238,6 +175,7 @@ class Engine:
             disagreement=assessment.disagreement,
             conflicts=conflicts,
             claim=assessment.claim,
+            claim_kind=extract_claim(text).kind,
             single_source=len(found) == 1,
             id=question_id,
         )

@@ -4,9 +4,15 @@ A corpus is a folder (read recursively) or a single file. Supported formats:
 
 - ``.txt`` / ``.md``: optional YAML front matter (title, url, publisher, author, date,
   ``quotable_until``); without a title the first non-empty line is the title.
-- ``.html`` / ``.htm``: main text, title and site name extracted by trafilatura.
+- ``.html`` / ``.htm``: main text (trafilatura) and the page's own citation: canonical
+  link, title, site name, author, date (see retrieval/corpus/formats.py).
+- ``.pdf`` (pypdf) and ``.docx`` (python-docx): the text, title, author and date.
 - ``.jsonl``: one document per line with ``id``, ``title``, ``text`` and optional
   ``url``, ``publisher``, ``author``, ``date``.
+
+A ``citebot.yaml`` file in a folder gives links, titles and publishers to the files below
+it (retrieval/corpus/metadata.py). Files of other types are counted and named in one
+warning line.
 
 A file (or JSONL line) that cannot be read is skipped with one warning naming it and
 why; the rest still loads.
@@ -16,8 +22,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-from collections.abc import Callable, Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,18 +31,36 @@ from typing import Any
 import frontmatter
 import yaml
 
+from retrieval.corpus.files import (
+    CORPUS_SUFFIXES,
+    DOCX_SUFFIXES,
+    HTML_SUFFIXES,
+    JSONL_SUFFIXES,
+    METADATA_FILE,
+    PDF_SUFFIXES,
+    TEXT_SUFFIXES,
+    CorpusError,
+    CorpusFile,
+    Warn,
+    corpus_files,
+    open_regular,
+)
+
 logger = logging.getLogger(__name__)
 
-TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
-HTML_SUFFIXES = frozenset({".html", ".htm"})
-JSONL_SUFFIXES = frozenset({".jsonl"})
-CORPUS_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
-
-Warn = Callable[[str], None]
-
-
-class CorpusError(Exception):
-    """The corpus as a whole cannot be used (missing, or no readable document)."""
+__all__ = [
+    "CORPUS_SUFFIXES",
+    "HTML_SUFFIXES",
+    "JSONL_SUFFIXES",
+    "METADATA_FILE",
+    "TEXT_SUFFIXES",
+    "CorpusError",
+    "Document",
+    "DocumentError",
+    "Warn",
+    "document_from_json",
+    "load_documents",
+]
 
 
 @dataclass(frozen=True)
@@ -139,8 +163,11 @@ def document_from_fields(fields: dict[str, Any], *, doc_id: str, path: str | Non
 
 
 def _read_text_file(path: Path) -> str:
+    with open_regular(path) as handle:
+        raw = handle.read()
     try:
-        return path.read_text(encoding="utf-8")
+        # Universal newlines, as Path.read_text reads them: quote offsets count from this text.
+        return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as error:
         raise DocumentError(f"not UTF-8 text ({error.reason} at byte {error.start})") from error
 
@@ -153,21 +180,27 @@ def load_text_document(path: Path, doc_id: str) -> Document:
     return document_from_fields({**metadata, "text": content}, doc_id=doc_id, path=doc_id)
 
 
-def load_html_document(path: Path, doc_id: str) -> Document:
-    import trafilatura  # imported here: it is heavy and only HTML corpora need it
+def _read_bytes(path: Path) -> bytes:
+    with open_regular(path) as handle:
+        return handle.read()
 
-    extracted = trafilatura.bare_extraction(_read_text_file(path), with_metadata=True)
-    if extracted is None or not (extracted.text or "").strip():
-        raise DocumentError("no main text found in the HTML")
-    fields = {
-        "text": extracted.text,
-        "title": extracted.title,
-        "url": extracted.url,
-        "publisher": extracted.sitename,
-        "author": extracted.author,
-        "date": extracted.date,
-    }
-    return document_from_fields(fields, doc_id=doc_id, path=doc_id)
+
+def load_html_document(path: Path, doc_id: str) -> Document:
+    from retrieval.corpus.formats import read_html  # lxml and trafilatura: only HTML needs them
+
+    return document_from_fields(read_html(_read_bytes(path)), doc_id=doc_id, path=doc_id)
+
+
+def load_pdf_document(path: Path, doc_id: str) -> Document:
+    from retrieval.corpus.formats import read_pdf
+
+    return document_from_fields(read_pdf(_read_bytes(path)), doc_id=doc_id, path=doc_id)
+
+
+def load_docx_document(path: Path, doc_id: str) -> Document:
+    from retrieval.corpus.formats import read_docx
+
+    return document_from_fields(read_docx(_read_bytes(path)), doc_id=doc_id, path=doc_id)
 
 
 def document_from_json(record: object, *, path: str | None) -> Document:
@@ -182,49 +215,55 @@ def document_from_json(record: object, *, path: str | None) -> Document:
     return document_from_fields(record, doc_id=str(doc_id), path=path)
 
 
+def jsonl_document(raw: bytes, where: str) -> Document:
+    """One JSONL line (bytes: one badly encoded line must not cost the whole file) → a
+    document; DocumentError says what is wrong with it."""
+    try:
+        return document_from_json(json.loads(raw.decode("utf-8")), path=where)
+    except UnicodeDecodeError as error:
+        raise DocumentError(f"not UTF-8 text ({error.reason} at byte {error.start})") from error
+    except json.JSONDecodeError as error:
+        raise DocumentError(str(error)) from error
+    except RecursionError as error:
+        raise DocumentError("JSON nested too deeply") from error
+    except DocumentError:
+        raise
+    except ValueError as error:
+        # json refuses integers of more than 4,300 digits (sys.int_info.str_digits_check_threshold).
+        raise DocumentError(json_value_problem(error)) from error
+
+
 def load_jsonl_documents(path: Path, display: str, warn: Warn) -> Iterator[Document]:
-    # Bytes, decoded line by line: one badly encoded line must not cost the whole file.
-    with path.open("rb") as lines:
+    with open_regular(path) as lines:
         for line_number, raw in enumerate(lines, start=1):
             if not raw.strip():
                 continue
             where = f"{display}:{line_number}"
             try:
-                yield document_from_json(json.loads(raw.decode("utf-8")), path=where)
-            except UnicodeDecodeError as error:
-                warn(f"skipped {where}: not UTF-8 text ({error.reason} at byte {error.start})")
-            except (json.JSONDecodeError, DocumentError) as error:
+                yield jsonl_document(raw, where)
+            except DocumentError as error:
                 warn(f"skipped {where}: {error}")
-            except RecursionError:
-                warn(f"skipped {where}: JSON nested too deeply")
 
 
-def corpus_files(root: Path, warn: Warn | None = None) -> list[Path]:
-    """The corpus files under a folder (recursively, sorted; hidden files and folders
-    skipped) or the single file given."""
-    if not root.exists():
-        raise CorpusError(f"corpus not found: {root}")
-    if root.is_file():
-        if root.suffix.lower() not in CORPUS_SUFFIXES:
-            kinds = ", ".join(sorted(CORPUS_SUFFIXES))
-            raise CorpusError(f"{root.name} is not a corpus file (use one of {kinds}, or a folder)")
-        return [root]
-    if not root.is_dir():
-        raise CorpusError(f"corpus is neither a folder nor a file: {root}")
+def unsupported_warning(unsupported: Counter[str]) -> str | None:
+    """One line naming how many files were left out and their types, or None."""
+    if not unsupported:
+        return None
+    total = sum(unsupported.values())
+    kinds = ", ".join(
+        f"{suffix or '(no extension)'} ×{count}" if count > 1 else (suffix or "(no extension)")
+        for suffix, count in sorted(unsupported.items(), key=lambda item: (-item[1], not item[0], item[0]))
+    )
+    supported = " ".join(sorted(CORPUS_SUFFIXES))
+    return (
+        f"ignored {total} file{'s' if total > 1 else ''} of unsupported types: {kinds} (indexed: {supported})"
+    )
 
-    def unreadable(error: OSError) -> None:
-        if warn is not None:
-            warn(f"skipped folder {error.filename}: {error.strerror}")
 
-    found = []
-    for folder, subfolders, files in os.walk(root, onerror=unreadable):
-        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
-        found.extend(
-            Path(folder) / name
-            for name in files
-            if not name.startswith(".") and Path(name).suffix.lower() in CORPUS_SUFFIXES
-        )
-    return sorted(found)
+def json_value_problem(error: ValueError) -> str:
+    if "digits" in str(error):
+        return "a number in it is too long (more than 4,300 digits)"
+    return f"not valid JSON ({error})"
 
 
 def _load_file(path: Path, display: str, warn: Warn) -> Iterable[Document]:
@@ -233,24 +272,38 @@ def _load_file(path: Path, display: str, warn: Warn) -> Iterable[Document]:
         return load_jsonl_documents(path, display, warn)
     if suffix in HTML_SUFFIXES:
         return [load_html_document(path, display)]
+    if suffix in PDF_SUFFIXES:
+        return [load_pdf_document(path, display)]
+    if suffix in DOCX_SUFFIXES:
+        return [load_docx_document(path, display)]
     return [load_text_document(path, display)]
 
 
-def load_documents(root: Path, warn: Warn | None = None) -> list[Document]:
-    """Every readable document under ``root``; unreadable ones are warned about and skipped."""
+def load_documents(
+    root: Path, warn: Warn | None = None, *, follow_outside_links: bool = False
+) -> list[Document]:
+    """Every readable document under ``root``; unreadable ones are warned about and skipped.
+
+    A document's id is unique. A file's path is its id, so a JSONL line claiming the path
+    of a corpus file as its id is skipped (the file wins, whatever order they load in);
+    otherwise the first document with an id keeps it.
+    """
     warn = warn or logger.warning
-    base = root if root.is_dir() else root.parent
+    files = corpus_files(root, warn=warn, follow_outside_links=follow_outside_links)
+    path_ids = {found.name for found in files if not _is_jsonl(found)}
     documents: list[Document] = []
     seen_ids: set[str] = set()
-    for path in corpus_files(root, warn):
-        display = path.relative_to(base).as_posix()
+    for found in files:
         try:
-            loaded = list(_load_file(path, display, warn))
+            loaded = list(_load_file(found.path, found.name, warn))
         except (OSError, DocumentError, UnicodeDecodeError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-            warn(f"skipped {display}: {reason}")
+            warn(f"skipped {found.name}: {reason}")
             continue
         for document in loaded:
+            if _is_jsonl(found) and document.id in path_ids:
+                warn(f"skipped {document.path}: its id {document.id!r} is the path of a corpus file")
+                continue
             if document.id in seen_ids:
                 warn(f"skipped {document.path}: duplicate document id {document.id!r}")
                 continue
@@ -259,3 +312,7 @@ def load_documents(root: Path, warn: Warn | None = None) -> list[Document]:
     if not documents:
         raise CorpusError(f"no readable documents in corpus {root}")
     return documents
+
+
+def _is_jsonl(found: CorpusFile) -> bool:
+    return found.path.suffix.lower() in JSONL_SUFFIXES

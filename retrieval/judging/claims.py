@@ -39,7 +39,9 @@ _MODALS = {
     "can't": "can",
     "won't": "will",
 }
-_OPEN_WORDS = frozenset({"who", "whom", "whose", "what", "which", "when", "where", "why", "how"})
+_OPEN_WORDS = frozenset({"who", "whom", "whose", "what", "which", "when", "where", "why", "how", "whence"})
+# A blank to fill in ("Oxygen was used at _____ of the normal pressure") asks, too.
+_BLANK = re.compile(r"_{2,}")
 # "Is it true that X?" / "Is it a fact that X" → X.
 _TRUE_THAT = re.compile(
     r"^(?:is|was)\s+it\s+(?:really\s+|actually\s+)?(?:true|correct|a\s+fact|the\s+case|right)\s+that\s+",
@@ -111,7 +113,6 @@ _ADJECTIVES = frozenset(
     }
 )
 _ADJECTIVE_SUFFIXES = ("ful", "ous", "ive", "able", "ible", "ic", "less", "ical")
-_THIRD_PERSON_IRREGULAR = {"have": "has", "do": "does", "be": "is", "go": "goes"}
 _PAST_IRREGULAR = {
     "be": "was",
     "have": "had",
@@ -246,12 +247,25 @@ _REQUEST = re.compile(
     r"^(?:please\s+)?(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?)?"
     r"(?:(?:tell|show|give|teach)\s+(?:me|us)\b|(?:info|information|details|facts|more|news|anything|something)"
     r"\s+(?:on|about|regarding)\b|(?:explain|describe|summari[sz]e|define|look\s+up|search\s+for)\b"
-    r"|i\s+(?:want|would\s+like|'d\s+like)\s+to\s+know\b|(?:what|how)\s+about\b)",
+    r"|i\s+(?:want|would\s+like|'d\s+like)\s+to\s+know\b|(?:what|how)\s+about\b"
+    r"|(?:name|list|identify)\s+(?:one|two|three|a|an|the|some|any|all|every)\b)",
     re.IGNORECASE,
 )
 # "Tell me whether X" / "I want to know if X" asks about X.
 _WHETHER = re.compile(r"^(?:about\s+)?(?:whether|if)\s+", re.IGNORECASE)
 _OR_NOT = re.compile(r",?\s+or\s+not$", re.IGNORECASE)
+# Prepositions that can stand before a question word: "In which city …", "For how long …".
+_LEADING_PREPOSITIONS = frozenset(
+    {"in", "on", "at", "for", "to", "of", "by", "from", "with", "during", "since", "until", "till"}
+    | {"after", "before", "under", "over", "about", "into", "through", "within", "among", "between"}
+    | {"against", "towards", "toward", "up", "out", "via", "per", "according", "as", "upon", "near"}
+)
+# A phrase fronted before the question: "In Ballerina, is Ok-ju a bodyguard?" (a few words, one comma).
+# A question ending on one of these leaves a blank for the answer: "The name of the game is?"
+_BLANK_ENDINGS = frozenset(
+    {*_COPULAS, *_DO, *_PERFECT, "the", "a", "an", "of", "by", "to", "called", "named", "as", "from"}
+    | {"for", "with", "than", "regarding", "into", "towards", "toward"}
+)
 
 
 @dataclass(frozen=True)
@@ -309,30 +323,6 @@ def _predicate_start(words: list[str]) -> int:
     if len(words) > first + 1 and _is_adjective(words[-1]):
         return len(words) - 1
     return max(first + 1, len(words) - 1)
-
-
-def _third_person(verb: str) -> str:
-    lower = verb.lower()
-    if lower in _THIRD_PERSON_IRREGULAR:
-        return _THIRD_PERSON_IRREGULAR[lower]
-    if lower.endswith(("s", "sh", "ch", "x", "z", "o")):
-        return verb + "es"
-    if lower.endswith("y") and len(lower) > 1 and lower[-2] not in "aeiou":
-        return verb[:-1] + "ies"
-    return verb + "s"
-
-
-def _past(verb: str) -> str:
-    lower = verb.lower()
-    if lower in _PAST_IRREGULAR:
-        return _PAST_IRREGULAR[lower]
-    if lower.endswith("e"):
-        return verb + "d"
-    if re.fullmatch(r"(?:[^aeiou]|[^aeiou]{2}[^aeiou]?)[aeiou][^aeiouwxy]", lower):
-        return verb + verb[-1] + "ed"  # "star" → "starred", "ban" → "banned"
-    if lower.endswith("y") and len(lower) > 1 and lower[-2] not in "aeiou":
-        return verb[:-1] + "ied"
-    return verb + "ed"
 
 
 def _word(word: str) -> str:
@@ -432,26 +422,25 @@ def _capitalise(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
-def _yes_no_claim(auxiliary: str, words: list[str]) -> str:
-    lower = auxiliary.lower()
+def _yes_no_claim(auxiliary: str, words: list[str], *, analysed: list[str] | None = None) -> str:
+    """The statement "<subject> <auxiliary> <predicate>" in the question's own words.
+
+    The auxiliary moves behind the subject and nothing is re-inflected ("Did Min-hee
+    commit suicide" → "Min-hee did commit suicide"), so the claim keeps the question's
+    spelling. ``analysed`` is the word list the split is computed on (lower-cased for a
+    shouted question, whose capitals mark no names); ``words`` are the ones shown.
+    """
+    lower = auxiliary.lower().replace("’", "'")
+    analysed = analysed or words
     if lower in _COPULAS or lower in _PERFECT:
         form = _COPULAS.get(lower) or _PERFECT[lower]
-        split = _predicate_start(words)
-        return " ".join([*words[:split], form, *words[split:]])
-    if lower in _MODALS:
-        # "Can dogs eat chocolate" → "dogs can eat chocolate": the modal goes before the verb.
-        split = _subject_end_for_verb(words)
-        return " ".join([*words[:split], _MODALS[lower], *words[split:]])
-    form = _DO[lower]
-    split = _subject_end_for_verb(words)
-    verb, rest = words[split], words[split + 1 :]
-    if form == "do":
-        conjugated = verb
-    elif form == "does":
-        conjugated = _third_person(verb)
+        split = _predicate_start(analysed)
     else:
-        conjugated = _past(verb)
-    return " ".join([*words[:split], conjugated, *rest])
+        form = _MODALS.get(lower) or _DO[lower]
+        split = _subject_end_for_verb(analysed)
+    if auxiliary.isupper() and len(auxiliary) > 1:
+        form = form.upper()
+    return " ".join([*words[:split], form, *words[split:]])
 
 
 def _shouting(text: str) -> bool:
@@ -478,30 +467,148 @@ def extract_claim(question: str) -> Claim:
     tokens = _TOKEN.findall(text)
     if not tokens:
         return Claim(text, "statement")
-    head = tokens[0].lower().replace("’", "'")
+    # "WHO probing reports" is the World Health Organization, not a question.
     shouted = tokens[0].isupper() and len(tokens[0]) > 1 and not asked
-    if head in _OPEN_WORDS and not shouted:  # "WHO probing reports" is the World Health Organization
-        wh_word = head
-        if head in {"how", "what", "which"} and len(tokens) > 1:
-            wh_word = f"{head} {tokens[1].lower()}" if head == "how" else head
-        return Claim(text + "?", "open", wh_word)
+    wh_at = None if shouted else _opening_wh(tokens)
+    if wh_at is not None:  # "Who plays Choi Pro?", "In which city …", "For how long …"
+        return Claim(text + "?", "open", _wh_word(tokens, wh_at))
+    if not _is_question(text):
+        for phrase, rest in _fronted_phrases(text):
+            if _relative_clause(phrase, rest):
+                break  # "Ballerina, which is on Netflix, is …": a subject, not a fronted phrase
+            # "In Ballerina, is Ok-ju a bodyguard?": the question after the fronted phrase decides.
+            fronted = _after_fronted_phrase(text, phrase, rest, asked)
+            if fronted is not None:
+                return fronted
     if _is_question(text):
-        if asked and _shouting(text):
-            # Read a shouted question in lower case: its capitals mark no names.
-            tokens = _TOKEN.findall(text.lower())
-        words = tokens[1:]
-        if words and _OR_NOT.search(" ".join(words)):
-            words = _TOKEN.findall(_OR_NOT.sub("", " ".join(words)))  # "… or not?" asks whether …
-        if "or" in (_word(word) for word in words):
-            # "Is Ballerina real or fake?" asks which one; it asserts neither.
+        claim = _yes_no(text, asked)
+        if claim is None:  # "Is Ballerina real or fake?" asks which one; it asserts neither
             return Claim(text + "?", "open")
-        if len(words) >= 2:
-            return Claim(_capitalise(_yes_no_claim(head, words)), "yes_no")
+        return Claim(_capitalise(claim), "yes_no")
+    blank = _inner_wh(tokens, asked)
+    if blank is not None:  # "Super Bowl 50 decided the NFL champion for what season?", a blank
+        return Claim(text + "?", "open", blank or None)
     if asked:
         text = _TAG.sub("", text) or text  # "Ballerina is fiction, right?" → the statement
     if _is_keyword_query(_TOKEN.findall(text)):
         return Claim(text + ("?" if asked else ""), "open")  # "Ballerina", "true story": a topic
     return Claim(text, "statement")
+
+
+def _yes_no(text: str, asked: bool) -> str | None:
+    """The statement a yes/no question asks about, not yet capitalised; None for an
+    either/or question ("Is Ballerina real or fake?")."""
+    tokens = _TOKEN.findall(text)
+    words = tokens[1:]
+    if words and _OR_NOT.search(" ".join(words)):
+        words = _TOKEN.findall(_OR_NOT.sub("", " ".join(words)))  # "… or not?" asks whether …
+    if "or" in (_word(word) for word in words):
+        return None
+    if len(words) < 2:
+        return None
+    # A shouted question is analysed in lower case (its capitals mark no names) but shown as typed.
+    analysed = [word.lower() for word in words] if asked and _shouting(text) else words
+    return _yes_no_claim(tokens[0], words, analysed=analysed)
+
+
+def _asks_for_quantity(tokens: list[str], position: int) -> bool:
+    """ "uses what type", "how many …": a question word that no statement uses mid-sentence."""
+    word = _word(tokens[position])
+    following = _word(tokens[position + 1]) if position + 1 < len(tokens) else ""
+    return word == "what" or (word == "how" and following in {"many", "much"})
+
+
+def _fronted_phrases(text: str) -> list[tuple[str, str]]:
+    """(phrase, rest) at each comma of the first 100 characters: the candidates for a
+    phrase fronted before the question ("In addition to Watt, Boulton and Smeaton, whose …")."""
+    return [
+        (text[: match.start()].strip(), text[match.end() :].strip())
+        for match in re.finditer(r",\s*", text[:100])
+        if match.start() >= 2 and text[match.end() :].strip()
+    ]
+
+
+def _after_fronted_phrase(text: str, phrase: str, rest: str, asked: bool) -> Claim | None:
+    """The claim when ``rest`` (after a fronted ``phrase``) is a question, else None."""
+    rest_tokens = _TOKEN.findall(rest)
+    wh_at = _opening_wh(rest_tokens)
+    if wh_at is not None:
+        return Claim(text + "?", "open", _wh_word(rest_tokens, wh_at))
+    if not _is_question(rest):
+        return None
+    phrase_tokens = _TOKEN.findall(phrase)
+    asking = [position for position, token in enumerate(phrase_tokens) if _question_word(token)]
+    if asking:  # "Before the formation of which planet, did Sol …?"
+        return Claim(text + "?", "open", _wh_word(phrase_tokens, asking[0]))
+    claim = _yes_no(rest, asked)
+    if claim is None:
+        return Claim(text + "?", "open")
+    return Claim(f"{phrase}, {claim}", "yes_no")
+
+
+def _relative_clause(phrase: str, rest: str) -> bool:
+    """ "Ballerina, which is on Netflix, is …": after a subject (not a fronted "In 1994"), a
+    relative clause closed by another comma goes on describing it; it is no question."""
+    tokens, phrase_tokens = _TOKEN.findall(rest), _TOKEN.findall(phrase)
+    return (
+        bool(tokens and phrase_tokens)
+        and _word(tokens[0]) in {"which", "who", "whose", "where", "when"}
+        and "," in rest
+        and _word(phrase_tokens[0]) not in _LEADING_PREPOSITIONS
+    )
+
+
+def _opening_wh(tokens: list[str]) -> int | None:
+    """Where the question word stands when the question opens with one, after up to three
+    prepositions, numbers or -ly adverbs ("In which …", "For how long …", "In 1846 who …",
+    "Strictly speaking, who …"); else None."""
+    position = 0
+    while position < min(len(tokens) - 1, 3) and _leads_in(tokens[position]):
+        position += 1
+    return position if _question_word(tokens[position]) else None
+
+
+def _leads_in(token: str) -> bool:
+    word = _word(token)
+    return word in _LEADING_PREPOSITIONS or word[:1].isdigit() or (word.endswith("ly") and len(word) > 4)
+
+
+def _question_word(token: str) -> bool:
+    """ "what", "What's", "who's": a question word, contracted or not."""
+    word = _word(token)
+    return word in _OPEN_WORDS or (word.endswith("'s") and word[:-2] in _OPEN_WORDS)
+
+
+def _wh_word(tokens: list[str], position: int) -> str:
+    """ "who", "which", "how many" …: the question word, with the next word after "how"."""
+    head = _word(tokens[position]).removesuffix("'s")
+    if head == "how" and position + 1 < len(tokens):
+        return f"how {_word(tokens[position + 1])}"
+    return head
+
+
+def _inner_wh(tokens: list[str], asked: bool) -> str | None:
+    """For a question that does not open with an auxiliary: the question word standing
+    inside it ("The Broncos beat which team?"; "" for a blank at its end, "The name of
+    the game is?"), else None. Without a question mark only a question word among the
+    last three words counts ("… for what season")."""
+    last = len(tokens) - 1
+    for position in range(1, len(tokens)):
+        word = _word(tokens[position])
+        if not _question_word(tokens[position]):
+            continue
+        if not asked and position < last - 2 and not _asks_for_quantity(tokens, position):
+            continue
+        if word in {"which", "who", "whose", "when", "where"} and tokens[position - 1].endswith(","):
+            continue  # ", which is on Netflix,": a relative clause, not a question
+        return _wh_word(tokens, position)
+    if len(tokens) > 2 and _word(tokens[-1]) in _BLANK_ENDINGS:
+        return ""  # "The name of the game is?", "Telnet was sold to"
+    if _BLANK.search(" ".join(tokens)):
+        return ""
+    if asked and " or " in f" {' '.join(_word(t) for t in tokens)} ":
+        return ""  # "… older or younger than the fault?" asks which
+    return None
 
 
 def _is_question(text: str) -> bool:

@@ -214,6 +214,7 @@ class Judge:
                     score=score,
                     quotes=quotes,
                     path=document.path,
+                    date=document.date,
                 )
             )
         return tuple(evidence)

@@ -8,6 +8,7 @@ refutes, discuss → discusses; ``unrelated`` pairs are what retrieval must not 
 from __future__ import annotations
 
 import csv
+import json
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,3 +60,89 @@ def split_by_headline(
         [pair for pair in pairs if pair.headline not in held_out],
         [pair for pair in pairs if pair.headline in held_out],
     )
+
+
+def topics(pairs: list[Pair]) -> dict[str, int]:
+    """Topic number of every headline and body (keys ``h:<headline>``, ``b:<body id>``).
+
+    A topic is a connected component of the graph linking each headline to the bodies it
+    has a related (agree / disagree / discuss) pair with; numbered in order of first
+    appearance, so the numbering depends only on the file.
+    """
+    parent: dict[str, str] = {}
+
+    def root(node: str) -> str:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for pair in pairs:
+        headline, body = root("h:" + pair.headline), root("b:" + pair.body_id)
+        if pair.related and headline != body:
+            parent[headline] = body
+    numbers: dict[str, int] = {}
+    return {node: numbers.setdefault(root(node), len(numbers)) for node in parent}
+
+
+def split_by_topic(
+    pairs: list[Pair], *, held_out_fraction: float, seed: int
+) -> tuple[list[Pair], list[Pair]]:
+    """(training, held-out) with whole topics held out (see ``topics``).
+
+    A pair is held out when its headline and its body are both in held-out topics, and
+    trained on when both are in training topics; an unrelated pair straddling the two
+    sides is dropped, so no body or headline of a held-out topic is ever trained on.
+    """
+    topic_of = topics(pairs)
+    numbers = sorted(set(topic_of.values()))
+    random.Random(seed).shuffle(numbers)
+    held_out = set(numbers[: round(len(numbers) * held_out_fraction)])
+    training, evaluation = [], []
+    for pair in pairs:
+        sides = {topic_of["h:" + pair.headline] in held_out, topic_of["b:" + pair.body_id] in held_out}
+        if sides == {True}:
+            evaluation.append(pair)
+        elif sides == {False}:
+            training.append(pair)
+    return training, evaluation
+
+
+@dataclass(frozen=True)
+class NliPair:
+    """One SNLI pair: the premise is the document, the hypothesis the claim."""
+
+    premise: str
+    hypothesis: str
+    label: str  # entailment / contradiction / neutral
+    group: str  # the premise's captionID: pairs of one premise stay in one fold
+
+    @property
+    def stance(self) -> str:
+        return NLI_TO_STANCE[self.label]
+
+
+NLI_TO_STANCE = {"entailment": "supports", "contradiction": "refutes", "neutral": "discusses"}
+SNLI_FILE = "snli-1.0-dev.jsonl"
+
+
+def read_snli(data_dir: Path, file_name: str = SNLI_FILE) -> list[NliPair]:
+    """The labelled SNLI pairs (``-``, no annotator agreement, skipped)."""
+    pairs = []
+    with (data_dir / file_name).open(encoding="utf-8") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if row["gold_label"] in NLI_TO_STANCE:
+                pairs.append(NliPair(row["sentence1"], row["sentence2"], row["gold_label"], row["captionID"]))
+    return pairs
+
+
+def grouped_folds(pairs: list[NliPair], *, n_folds: int, seed: int) -> list[int]:
+    """Fold number of each pair, every premise's pairs in one fold (a fixed shuffle of the groups)."""
+    groups = sorted({pair.group for pair in pairs})
+    random.Random(seed).shuffle(groups)
+    fold_of = {group: number % n_folds for number, group in enumerate(groups)}
+    return [fold_of[pair.group] for pair in pairs]

@@ -26,6 +26,7 @@ from functools import lru_cache
 import numpy as np
 
 from retrieval.judging.stance import text as lex
+from retrieval.text.sentences import sentence_spans
 
 TOP_SENTENCES = 3
 # How many words before (and after) a claim term a negation still bears on it.
@@ -93,6 +94,7 @@ class TextCues:
     """Everything about a text that does not depend on the claim."""
 
     sentences: tuple[SentenceCues, ...]
+    spans: tuple[tuple[int, int], ...]  # each sentence's (start, end) in the text
     index: Mapping[str, tuple[int, ...]]  # stem → sentences containing it
     sentence_norms: tuple[float, ...]  # Euclidean norm of each sentence's (binary) IDF vector
     rates: tuple[float, float, float, float, float]  # refutation, hedge, support, negation, question
@@ -153,7 +155,8 @@ class FeatureExtractor:
         return self.idf.get(word_stem, self.default_idf)
 
     def _text_cues(self, text: str) -> TextCues:
-        sentences = tuple(_sentence_cues(sentence) for sentence in lex.sentences(text))
+        spans = tuple(sentence_spans(text))
+        sentences = tuple(_sentence_cues(text[start:end]) for start, end in spans)
         index: dict[str, list[int]] = {}
         for number, sentence in enumerate(sentences):
             for word_stem in sentence.stems:
@@ -174,6 +177,7 @@ class FeatureExtractor:
         )
         return TextCues(
             sentences=sentences,
+            spans=spans,
             sentence_norms=sentence_norms,
             index={key: tuple(value) for key, value in index.items()},
             rates=rates,

@@ -43,10 +43,12 @@ def test_copula_lands_between_subject_and_predicate(question: str, expected: str
     assert extract_claim(question).text == expected
 
 
-def test_do_support_is_folded_into_the_verb() -> None:
-    """ "Does X depict" → "X depicts", "Did X direct" → "X directed"."""
-    assert extract_claim("Does Ballerina depict real events?").text == "Ballerina depicts real events"
-    assert extract_claim("Did Lee Chung-hyun direct Ballerina?").text == "Lee Chung-hyun directed Ballerina"
+def test_do_support_moves_behind_the_subject_and_nothing_is_reinflected() -> None:
+    """ "Does X depict" → "X does depict": the claim keeps the question's own words and
+    spelling, never a re-inflected verb such as "commited"."""
+    assert extract_claim("Does Ballerina depict real events?").text == "Ballerina does depict real events"
+    assert extract_claim("Did Lee Chung-hyun direct Ballerina?").text == "Lee Chung-hyun did direct Ballerina"
+    assert extract_claim("Did Min-hee commit suicide?").text == "Min-hee did commit suicide"
 
 
 def test_modal_and_perfect_auxiliaries_move_behind_the_subject() -> None:
@@ -92,12 +94,12 @@ def test_shouted_acronym_is_not_a_question_word() -> None:
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
-        ("Did real events inspire Ballerina?", "Real events inspired Ballerina"),
-        ("Didn't the Nth Room case inspire Ballerina?", "The Nth Room case inspired Ballerina"),
-        ("Did the film's director write the script?", "The film's director wrote the script"),
-        ("Did the real story of Ok-ju inspire the film?", "The real story of Ok-ju inspired the film"),
-        ("Did the events really happen?", "The events really happened"),
-        ("Did Jun Jong-seo star in Ballerina?", "Jun Jong-seo starred in Ballerina"),
+        ("Did real events inspire Ballerina?", "Real events did inspire Ballerina"),
+        ("Didn't the Nth Room case inspire Ballerina?", "The Nth Room case did inspire Ballerina"),
+        ("Did the film's director write the script?", "The film's director did write the script"),
+        ("Did the real story of Ok-ju inspire the film?", "The real story of Ok-ju did inspire the film"),
+        ("Did the events really happen?", "The events really did happen"),
+        ("Did Jun Jong-seo star in Ballerina?", "Jun Jong-seo did star in Ballerina"),
     ],
 )
 def test_do_support_finds_the_verb_after_a_many_word_subject(question: str, expected: str) -> None:
@@ -110,11 +112,9 @@ def test_do_support_finds_the_verb_after_a_many_word_subject(question: str, expe
 def test_all_capitals_question_reads_like_the_lower_case_one() -> None:
     """Capitals mark no names in a shouted question: the copula still lands before "based"."""
     claim = extract_claim("IS BALLERINA BASED ON A TRUE STORY?")
-    assert claim.text.lower() == "ballerina is based on a true story"
+    assert claim.text == "BALLERINA IS BASED ON A TRUE STORY"  # as typed: the claim keeps its spelling
     assert claim.kind == "yes_no"
-    assert (
-        extract_claim("DID REAL EVENTS INSPIRE BALLERINA?").text.lower() == "real events inspired ballerina"
-    )
+    assert extract_claim("DID REAL EVENTS INSPIRE BALLERINA?").text == "REAL EVENTS DID INSPIRE BALLERINA"
 
 
 def test_either_or_question_is_open() -> None:
@@ -176,3 +176,52 @@ def test_contracted_negation_is_judged_like_is_not() -> None:
     positive = claim_terms(extract_claim("Isn't Ballerina based on a true story?").text, weights)
     assert contracted.negated and spelt_out.negated and not positive.negated
     assert (contracted.subject, contracted.predicate) == (spelt_out.subject, spelt_out.predicate)
+
+
+@pytest.mark.parametrize(
+    ("question", "wh_word"),
+    [
+        ("In which city was Ballerina filmed?", "which"),
+        ("For how long had the pair worked together?", "how long"),
+        ("To whom did Min-hee write her letter?", "whom"),
+        ("Up to what age did Ok-ju train?", "what"),
+        ("In Ballerina, who plays Ok-ju?", "who"),
+        ("Super Bowl 50 decided the NFL champion for what season?", "what"),
+        ("The Broncos beat which team in the AFC Championship?", "which"),
+        ("X.25 uses what type of network", "what"),
+    ],
+)
+def test_a_wh_question_is_never_a_claim(question: str, wh_word: str) -> None:
+    """A question word after a preposition, after a fronted phrase or inside the question
+    asks for an answer: the question is open, and its question word is kept for conflicts."""
+    claim = extract_claim(question)
+    assert (claim.kind, claim.wh_word) == ("open", wh_word)
+
+
+def test_a_question_ending_in_a_blank_is_open() -> None:
+    """ "The name of the NFL championship game is?" waits for an answer; it asserts nothing."""
+    assert extract_claim("The name of the NFL championship game is?").is_open
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("In Ballerina, is Ok-ju a bodyguard?", "In Ballerina, Ok-ju is a bodyguard"),
+        (
+            "According to the article, did Lee Chung-hyun direct Ballerina?",
+            "According to the article, Lee Chung-hyun did direct Ballerina",
+        ),
+        ("In the film, was Min-hee murdered?", "In the film, Min-hee was murdered"),
+    ],
+)
+def test_a_yes_no_question_after_a_fronted_phrase_is_a_claim(question: str, expected: str) -> None:
+    """The fronted phrase stays in front; the question after it is read as usual."""
+    claim = extract_claim(question)
+    assert (claim.text, claim.kind) == (expected, "yes_no")
+
+
+def test_a_relative_clause_after_the_subject_is_no_question() -> None:
+    """ ", which is on Netflix," describes the subject: the statement stays a claim."""
+    claim = extract_claim("Ballerina, which is on Netflix, is based on a true story?")
+    assert claim.kind == "statement"
+    assert claim.text == "Ballerina, which is on Netflix, is based on a true story"

@@ -33,6 +33,10 @@ def _assess(engine: Engine, question: str) -> tuple[Assessment, dict[str, list[s
     return assess(question, answer.sources, documents), shown
 
 
+def _texts(conflict) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    return tuple(quote.text for quote in conflict.quotes)  # type: ignore[return-value]
+
+
 def test_true_story_question_shows_the_two_articles_disagreeing(engine: Engine) -> None:
     """The issue's example: one article says Ballerina draws on the real "Nth Room Case",
     the other that it is not based on real-life events; the conflict quotes exactly those
@@ -45,7 +49,7 @@ def test_true_story_question_shows_the_two_articles_disagreeing(engine: Engine) 
     [conflict] = assessment.conflicts
     assert conflict.sources == (INSPIRED, NOT_BASED)
     assert conflict.reason == "one source supports the claim, the other refutes it"
-    supporting, refuting = conflict.quotes
+    supporting, refuting = _texts(conflict)
     assert supporting in shown[INSPIRED] and refuting in shown[NOT_BASED]
     assert "inspiration from real-life events" in supporting or "inspired by" in supporting
     assert "not based on real-life events" in refuting or "neither inspired by nor based on" in refuting
@@ -88,7 +92,7 @@ def test_different_release_years_in_two_sources_are_a_conflict() -> None:
     [conflict] = assessment.conflicts
     assert set(conflict.sources) == {"early", "late"}
     assert "2021" in conflict.reason and "2022" in conflict.reason
-    assert all("premiered" in quote for quote in conflict.quotes)
+    assert all("premiered" in quote.text for quote in conflict.quotes)
 
 
 def test_no_sources_means_no_stances_and_no_disagreement() -> None:
@@ -109,9 +113,13 @@ def _ask(engine: Engine, question: str) -> tuple[Answer, dict[str, str]]:
 
 
 def _stance_conflict(answer: Answer) -> tuple[str, str]:
-    """The quotes (supporting, refuting) of the answer's one stance conflict."""
-    [conflict] = [c for c in answer.conflicts if "support" in c.reason or "lean" in c.reason]
-    return conflict.quotes
+    """The quotes (supporting, refuting) of the answer's one stance conflict, each checked to
+    be one of its source's shown quotes."""
+    [conflict] = [c for c in answer.conflicts if "support" in c.reason]
+    shown = {source.id: source.quotes for source in answer.sources}
+    for source_id, quote in zip(conflict.sources, conflict.quotes, strict=True):
+        assert quote in shown[source_id]
+    return _texts(conflict)
 
 
 @pytest.mark.parametrize("question", TRUE_STORY_PHRASINGS)
@@ -219,7 +227,7 @@ def test_different_actors_for_one_role_conflict_end_to_end() -> None:
     )
     assert answer.disagreement is True
     [conflict] = answer.conflicts
-    assert set(conflict.quotes) == {"Choi Pro is played by Kim Ji-hoon.", "Park Hyung-sik plays Choi Pro."}
+    assert set(_texts(conflict)) == {"Choi Pro is played by Kim Ji-hoon.", "Park Hyung-sik plays Choi Pro."}
     assert "Kim Ji-hoon" in conflict.reason and "Park Hyung-sik" in conflict.reason
 
 
