@@ -79,7 +79,7 @@ class SegmentWriter:
         self._texts = (self.staging / "texts.bin").open("wb")
         self._totals = dict.fromkeys(_POINTERS, 0)
         for name in _POINTERS:
-            np.zeros(1, dtype=np.int64).tofile(self._files[name])
+            self._files[name].write(np.zeros(1, dtype=np.int64).tobytes())
         self.metadata: list[dict[str, object]] = []
 
     def __len__(self) -> int:
@@ -100,12 +100,13 @@ class SegmentWriter:
             if name in _POINTERS:
                 self._append_pointer(name, values)
             else:
-                values.astype(_DTYPES[name], copy=False).tofile(self._files[name])
+                # write(), not tofile(): tofile flushes the buffer on every call.
+                self._files[name].write(values.astype(_DTYPES[name], copy=False).tobytes())
         self.metadata.extend(_metadata(document) for document in documents)
         return range(first, len(self.metadata))
 
     def _append_pointer(self, name: str, pointer: np.ndarray) -> None:
-        (pointer[1:].astype(np.int64) + self._totals[name]).tofile(self._files[name])
+        self._files[name].write((pointer[1:].astype(np.int64) + self._totals[name]).tobytes())
         self._totals[name] += int(pointer[-1])
 
     def close(self, name: str) -> Path:

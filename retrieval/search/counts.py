@@ -1,7 +1,8 @@
 """Index time, split in two so that an index can be updated without reading text again.
 
-1. ``count_passages``: each passage's term counts (scikit-learn's HashingVectorizer with
-   the shared analyser), each document's counts (the sum of its passages'), the passage
+1. ``count_passages``: each passage's term counts (exactly scikit-learn's
+   HashingVectorizer's with the shared analyser: retrieval/search/hashing.py), each
+   document's counts (the sum of its passages'), the passage
    spans and how quotable each passage is. This is the expensive part (analysing text);
    it depends on nothing but the document itself, so it runs in worker processes and its
    result is stored per document.
@@ -20,9 +21,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
 
+from retrieval.search.hashing import term_hasher
 from retrieval.text.analysis import Analyzer
 
 # A question or a heading asserts nothing, so it is a poor quote: its score for quoting
@@ -150,20 +150,20 @@ def passage_priors(
 
 
 def _document_sums(
-    passage_matrix: sp.csr_matrix, owner: np.ndarray, n_documents: int, n_features: int
-) -> sp.csr_matrix:
-    """Each document's counts: the sum of its passages' rows. (A sparse product with a
-    membership matrix does the same but costs a pass over all 2**21 columns per call,
-    which dominated indexing one small document at a time.)"""
-    rows = np.repeat(owner.astype(np.int64), np.diff(passage_matrix.indptr))
-    keys = rows * n_features + passage_matrix.indices
-    unique, inverse = np.unique(keys, return_inverse=True)
-    sums = np.bincount(inverse, weights=passage_matrix.data, minlength=len(unique)).astype(np.float32)
-    doc_rows = unique // n_features
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(doc_rows, minlength=n_documents))))
-    return sp.csr_matrix(
-        (sums, (unique % n_features).astype(np.int32), indptr), shape=(n_documents, n_features)
-    )
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    counts: np.ndarray,
+    owner: np.ndarray,
+    n_documents: int,
+    n_features: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each document's counts (CSR): the sum of its passages' rows."""
+    rows = np.repeat(owner.astype(np.int64), np.diff(indptr))
+    unique, inverse = np.unique(rows * n_features + indices, return_inverse=True)
+    sums = np.bincount(inverse.reshape(-1), weights=counts, minlength=len(unique)).astype(np.float32)
+    doc_indptr = np.zeros(n_documents + 1, dtype=np.int64)
+    np.cumsum(np.bincount(unique // n_features, minlength=n_documents), out=doc_indptr[1:])
+    return doc_indptr, (unique % n_features).astype(np.int32), sums
 
 
 def count_passages(
@@ -176,27 +176,25 @@ def count_passages(
     passage_start = np.fromiter((a for s in spans for a, _ in s), dtype=np.int64, count=total)
     passage_end = np.fromiter((b for s in spans for _, b in s), dtype=np.int64, count=total)
     owner = np.repeat(np.arange(len(texts)), per_doc)
-    passages = (texts[d][a:b] for d, a, b in zip(owner, passage_start, passage_end, strict=True))
-    hasher = HashingVectorizer(analyzer=analyzer, n_features=n_features, alternate_sign=False, norm=None)
-    passage_matrix = hasher.transform(passages).astype(np.float32).tocsr()
-    passage_matrix.sort_indices()
-    doc_matrix = _document_sums(passage_matrix, owner, len(texts), n_features)
-    doc_matrix.sort_indices()
+    indptr, indices, counts = term_hasher(analyzer, n_features).count(texts, spans)
+    doc_indptr, doc_indices, doc_counts = _document_sums(
+        indptr, indices, counts, owner, len(texts), n_features
+    )
     # Stored as sublinear tf (TfidfTransformer's sublinear_tf), so updates skip the log.
-    for matrix in (passage_matrix, doc_matrix):
-        np.log(matrix.data, out=matrix.data)
-        matrix.data += 1
+    for data in (counts, doc_counts):
+        np.log(data, out=data)
+        data += 1
     return Counts(
         doc_passage_ptr=doc_passage_ptr,
         passage_start=passage_start,
         passage_end=passage_end,
         passage_prior=passage_priors(texts, owner, passage_start, passage_end),
-        passage_indptr=passage_matrix.indptr.astype(np.int64),
-        passage_indices=passage_matrix.indices.astype(np.int32),
-        passage_counts=passage_matrix.data.astype(np.float32),
-        doc_indptr=doc_matrix.indptr.astype(np.int64),
-        doc_indices=doc_matrix.indices.astype(np.int32),
-        doc_counts=doc_matrix.data.astype(np.float32),
+        passage_indptr=indptr,
+        passage_indices=indices,
+        passage_counts=counts,
+        doc_indptr=doc_indptr,
+        doc_indices=doc_indices,
+        doc_counts=doc_counts,
     )
 
 
@@ -253,6 +251,8 @@ def _to_csc(
         if wide:
             term_indices[:] = rows
     except (ImportError, AttributeError, TypeError, ValueError):  # another scipy: its public API
+        import scipy.sparse as sp
+
         stacked = sp.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, n_columns)).tocsc()
         pointers, term_indices[:], term_data[:] = stacked.indptr, stacked.indices, stacked.data
     term_indptr = allocate("term_indptr", n_columns + 1, np.int64)
