@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,18 +27,6 @@ from tests.discord_server.payloads import EPHEMERAL
 pytestmark = pytest.mark.timeout(90)
 
 QUESTION = "Is Ballerina based on a true story?"
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """serve() configures logging for a real run; undo it after the test."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    discord_level = logging.getLogger("discord").level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    logging.getLogger("discord").setLevel(discord_level)
 
 
 async def serve_once(
@@ -162,6 +149,7 @@ async def bot_process(server: FakeDiscord, tmp_path: Path, **env: str):
         CITEBOT_GUILD_IDS=str(server.guild_id),
         CITEBOT_COOLDOWN_SECONDS="0",
         CITEBOT_CACHE_DIR=str(tmp_path / "cache"),
+        CITEBOT_DB=str(tmp_path / "data" / "citebot.sqlite3"),  # never the user's own database
         **env,
     )
     process = await asyncio.create_subprocess_exec(
