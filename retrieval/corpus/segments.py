@@ -15,7 +15,7 @@ import os
 import shutil
 import tempfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
@@ -49,7 +49,10 @@ def crc_of(path: Path) -> str:
     return f"{crc:08x}"
 
 
-def checksums(folder: Path) -> dict[str, str]:
+def checksums(folder: Path, only: Collection[str] | None = None) -> dict[str, str]:
+    """CRC-32 of every file in ``folder`` (or of those named in ``only``)."""
+    if only is not None:
+        return {name: crc_of(folder / name) for name in sorted(only) if (folder / name).is_file()}
     return {
         path.relative_to(folder).as_posix(): crc_of(path)
         for path in sorted(folder.rglob("*"))
@@ -57,8 +60,9 @@ def checksums(folder: Path) -> dict[str, str]:
     }
 
 
-def verify(folder: Path, expected: object) -> None:
-    if not isinstance(expected, dict) or checksums(folder) != expected:
+def verify(folder: Path, expected: object, only: Collection[str] | None = None) -> None:
+    """Raise ValueError unless the files (or those named in ``only``) match ``expected``."""
+    if not isinstance(expected, dict) or checksums(folder, only) != expected:
         raise ValueError(f"{folder.name}: files do not match their checksums")
 
 

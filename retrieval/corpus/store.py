@@ -421,25 +421,45 @@ class IndexStore:
     def _update_locked(self, loaded: Loaded | None) -> Update:
         started = time.perf_counter()
         in_force = self._read_current()
-        if in_force is not None and (loaded is None or loaded.state.number != in_force.number):
-            opened = self.load_current()
-            if opened is None:
-                in_force = None
-            previous_loaded, loaded = loaded, opened
-        else:
-            previous_loaded = loaded
+        plan = self._plan(in_force)
         # What changed is told against what the caller answers from, or at start against
         # the index saved before.
-        previous = previous_loaded.state if previous_loaded else in_force
-        plan = self._plan(in_force)
-        if in_force is not None and loaded is not None and plan.nothing_to_read(in_force):
-            kept = plan.keep(in_force)
-            if kept is not None:  # only times or warnings changed: same generation, new manifest
-                self._commit(kept)
-                self._collect_garbage(kept)
-                loaded = Loaded(kept, loaded.documents, loaded.index)
-            return self._finish(Update(loaded, previous, None), previous_loaded)
-        return self._finish(self._rebuild(plan, in_force, previous, started), previous_loaded)
+        previous = loaded.state if loaded else in_force
+        base = in_force  # what the rebuild builds on
+        if in_force is not None and plan.nothing_to_read(in_force):
+            opened = loaded
+            if loaded is None or loaded.state.number != in_force.number:
+                opened = self.load_current()
+            if opened is not None:
+                kept = plan.keep(in_force)
+                if kept is not None:  # only times or warnings changed: same generation, new manifest
+                    self._commit(kept)
+                    self._collect_garbage(kept)
+                    opened = Loaded(kept, opened.documents, opened.index)
+                return self._finish(Update(opened, previous, None), loaded)
+            base = None
+        elif in_force is not None and not self._reusable(in_force):
+            base = None
+        if in_force is not None and base is None:  # the saved index is unusable: read everything
+            plan = self._plan(None)
+            previous = loaded.state if loaded else None
+        return self._finish(self._rebuild(plan, base, previous, started), loaded)
+
+    def _reusable(self, state: State) -> bool:
+        """Can an update build on ``state``? What it reuses must match its checksums: the
+        segments (documents and counts) and the generation's record files. (The
+        generation's index, about to be replaced, is not read, so not checked.)"""
+        try:
+            for name in state.segments:
+                Segment(self.folder / name)
+            folder = self.folder / state.generation
+            expected = json.loads((folder / MANIFEST).read_text()).get("checksums")
+            records = {f"record_{name}.npy" for name in Records.NAMES}
+            verify(folder, {name: crc for name, crc in expected.items() if name in records}, only=records)
+            return True
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as error:
+            self.warn(f"rebuilding the index: the saved one is unreadable ({error.__class__.__name__})")
+            return False
 
     def _finish(self, update: Update, previous_loaded: Loaded | None) -> Update:
         """Warn about what the caller has not been told yet."""
