@@ -438,17 +438,20 @@ class IndexStore:
                     opened = Loaded(kept, opened.documents, opened.index)
                 return self._finish(Update(opened, previous, None), loaded)
             base = None
-        elif in_force is not None and not self._reusable(in_force):
+        elif in_force is not None and not self._reusable(in_force, loaded):
             base = None
         if in_force is not None and base is None:  # the saved index is unusable: read everything
             plan = self._plan(None)
             previous = loaded.state if loaded else None
         return self._finish(self._rebuild(plan, base, previous, started), loaded)
 
-    def _reusable(self, state: State) -> bool:
+    def _reusable(self, state: State, loaded: Loaded | None) -> bool:
         """Can an update build on ``state``? What it reuses must match its checksums: the
-        segments (documents and counts) and the generation's record files. (The
-        generation's index, about to be replaced, is not read, so not checked.)"""
+        segments (documents and counts) and the generation's record files (the
+        generation's index, about to be replaced, is not read, so not checked). The
+        caller's own state was checked when it was opened."""
+        if loaded is not None and loaded.state.number == state.number:
+            return True
         try:
             for name in state.segments:
                 Segment(self.folder / name)
