@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import mmh3
 import numpy as np
 
-from retrieval.text.analysis import STOP_WORDS, Analyzer, term_id, term_ids
+from retrieval.text.analysis import STOP_WORDS, Analyzer, hashed_columns, term_id, term_ids
 
 # Beyond this many remembered tokens (or twice as many stem pairs or terms; about 100
 # bytes each), everything remembered is dropped and learnt again.
@@ -55,6 +56,7 @@ class TermHasher:
         self._token_stem = np.zeros(1024, dtype=np.int64)  # token number → stem number, -1: stop word
         self._stem_numbers: dict[str, int] = {}
         self._stems: list[str] = []
+        self._stem_bytes: list[bytes] = []  # each stem in UTF-8, to hash the bigrams it is in
         self._stem_column = np.zeros(1024, dtype=np.int64)  # stem number → hashed column
         self._hashed_stems = 0  # stems whose column is in _stem_column
         self._pair_columns: dict[int, int] = {}  # (stem << 32 | stem) → column
@@ -66,15 +68,20 @@ class TermHasher:
 
     def _columns_of_pairs(self, keys: np.ndarray) -> np.ndarray:
         """The bigram column of each (stem << 32 | stem) key; those not seen before are
-        hashed together."""
+        hashed together (the UTF-8 of "stem stem", as term_id hashes it)."""
         keys_list = keys.tolist()
         columns = list(map(self._pair_columns.get, keys_list))
-        missing = [position for position, column in enumerate(columns) if column is None]
+        missing = [key for key, column in zip(keys_list, columns, strict=True) if column is None]
         if missing:
-            stems = self._stems
-            bigrams = [f"{stems[keys_list[p] >> 32]} {stems[keys_list[p] & 0xFFFFFFFF]}" for p in missing]
-            for position, column in zip(missing, term_ids(bigrams, self.n_features).tolist(), strict=True):
-                columns[position] = self._pair_columns[keys_list[position]] = column
+            stems, hash_ = self._stem_bytes, mmh3.hash
+            hashes = np.fromiter(
+                (hash_(stems[key >> 32] + b" " + stems[key & 0xFFFFFFFF], 0, True) for key in missing),
+                dtype=np.int64,
+                count=len(missing),
+            )
+            found = hashed_columns(hashes, self.n_features).tolist()
+            self._pair_columns.update(zip(missing, found, strict=True))
+            columns = list(map(self._pair_columns.__getitem__, keys_list))
         return np.asarray(columns, dtype=np.int64)
 
     def _learn_new_tokens(self) -> None:
@@ -95,6 +102,7 @@ class TermHasher:
             if number is None:
                 number = self._stem_numbers[stem] = len(self._stems)
                 self._stems.append(stem)
+                self._stem_bytes.append(stem.encode("utf-8"))
             numbers.append(number)
         self._token_stem = _fit(self._token_stem, first + len(new))
         self._token_stem[first : first + len(new)] = numbers

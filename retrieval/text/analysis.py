@@ -216,6 +216,11 @@ def term_id(term: str, n_features: int = N_FEATURES) -> int:
 def term_ids(terms: Iterable[str], n_features: int = N_FEATURES) -> np.ndarray:
     """Hashed column ids, exactly as scikit-learn's HashingVectorizer assigns them."""
     hashes = np.fromiter((mmh3.hash(term.encode("utf-8"), 0, signed=True) for term in terms), dtype=np.int64)
+    return hashed_columns(hashes, n_features)
+
+
+def hashed_columns(hashes: np.ndarray, n_features: int = N_FEATURES) -> np.ndarray:
+    """The columns of signed 32-bit MurmurHash3 values (int64), as HashingVectorizer assigns them."""
     columns = np.abs(hashes) % n_features
     columns[hashes == -2147483648] = (2147483647 - (n_features - 1)) % n_features
     return columns
