@@ -19,7 +19,7 @@ import pytest
 
 from bot.app import serve
 from bot.lifecycle import RESTARTING
-from tests.bot.conftest import bot_settings
+from tests.bot.conftest import StartBot, bot_settings
 from tests.conftest import PROJECT_ROOT
 from tests.discord_server import FakeDiscord
 from tests.discord_server.payloads import EPHEMERAL
@@ -210,3 +210,21 @@ async def test_a_stop_signal_finishes_answers_in_flight_then_closes_cleanly(
         assert "sources" in reply["content"]
     else:
         assert any("cut off 1 answer" in line for line in seen), "".join(seen)
+
+
+async def test_an_event_the_library_cannot_read_is_skipped_and_the_bot_answers_on(
+    start_bot: StartBot, discord_server: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Once connected, an INTERACTION_CREATE and a MESSAGE_CREATE that discord.py fails on (fields
+    missing, as when Discord sends what an older discord.py does not know) are each one warning;
+    the bot stays connected and answers the next question, instead of ending for everyone."""
+    await start_bot()
+    await discord_server.dispatch("INTERACTION_CREATE", {"type": 2, "data": {"name": "ask"}})
+    await discord_server.dispatch("MESSAGE_CREATE", {"content": "no id, no channel, no author"})
+    record = await discord_server.slash("ask", question=QUESTION)
+    [reply] = await discord_server.replies(record)
+    assert "sources" in reply["content"]
+    skipped = [r.getMessage() for r in caplog.records if "could not read" in r.getMessage()]
+    assert any("INTERACTION_CREATE" in message for message in skipped)
+    assert any("MESSAGE_CREATE" in message for message in skipped)
+    assert discord_server.identifies == 1  # never reconnected, let alone restarted
