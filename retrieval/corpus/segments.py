@@ -16,7 +16,6 @@ import shutil
 import tempfile
 import zlib
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -67,7 +66,8 @@ def verify(folder: Path, expected: object, only: Collection[str] | None = None) 
 
 
 def _metadata(document: Document) -> dict[str, object]:
-    fields = asdict(document)
+    # vars(), not dataclasses.asdict, which deep-copies (every field here is a str or None).
+    fields = dict(vars(document))
     del fields["text"], fields["path"]
     return fields
 
