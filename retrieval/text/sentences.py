@@ -95,20 +95,35 @@ def block_spans(text: str) -> Iterator[tuple[int, int]]:
     yield from flush()
 
 
-class _Buffers(threading.local):
-    """blingfire's output buffers, reused (per thread) rather than allocated per call."""
-
-    size = 0
-
-    def at_least(self, size: int) -> None:
-        if size > self.size:
-            self.size = max(size, 4096)
-            self.output = ctypes.create_string_buffer(self.size)
-            self.starts = (ctypes.c_int32 * self.size)()
-            self.ends = (ctypes.c_int32 * self.size)()
+# Output buffers up to this size (9 bytes per unit) are kept for the next call.
+_KEPT_BUFFER_SIZE = 1 << 18
 
 
-_buffers = _Buffers()
+class _Buffers:
+    """blingfire's output buffers for a block of ``size`` UTF-8 bytes × 2."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.output = ctypes.create_string_buffer(size)
+        self.starts = (ctypes.c_int32 * size)()
+        self.ends = (ctypes.c_int32 * size)()
+
+
+class _KeptBuffers(threading.local):
+    """Buffers reused (per thread) rather than allocated per call; a large block gets its
+    own, so one huge paragraph does not keep megabytes allocated."""
+
+    kept: _Buffers | None = None
+
+    def at_least(self, size: int) -> _Buffers:
+        if size > _KEPT_BUFFER_SIZE:
+            return _Buffers(size)
+        if self.kept is None or self.kept.size < size:
+            self.kept = _Buffers(min(max(size, 4096), _KEPT_BUFFER_SIZE))
+        return self.kept
+
+
+_buffers = _KeptBuffers()
 
 
 def _sentence_offsets(block: str) -> list[tuple[int, int]]:
@@ -117,8 +132,7 @@ def _sentence_offsets(block: str) -> list[tuple[int, int]]:
     characters (most of the cost of splitting a corpus into sentences): ASCII offsets need
     no mapping, others are mapped with numpy."""
     data = block.encode("utf-8")
-    buffers = _buffers
-    buffers.at_least(2 * len(data))
+    buffers = _buffers.at_least(2 * len(data))
     length = blingfire.blingfire.TextToSentencesWithOffsets(
         ctypes.c_char_p(data), ctypes.c_int(len(data)), ctypes.byref(buffers.output),
         ctypes.byref(buffers.starts), ctypes.byref(buffers.ends), ctypes.c_int(buffers.size),
