@@ -65,7 +65,7 @@ logger = logging.getLogger(__name__)
 
 # Bump when the saved layout changes. The source of the modules that decide what is
 # indexed is part of the key too, so changing the analyser never reuses stale counts.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 CURRENT = "CURRENT"
 CORPUS_MARKER = "corpus.json"
 _INDEXING_MODULES = (
@@ -256,6 +256,10 @@ class Loaded:
 # ---- what an update did -----------------------------------------------------------------
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 @dataclass
 class Report:
     """What one update read, for the summary line."""
@@ -270,12 +274,13 @@ class Report:
     unsupported: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
-        rate = self.documents_read / self.seconds if self.seconds > 0 else 0.0
         line = (
-            f"indexed {self.documents:,} documents, {self.passages:,} passages; read {self.files_read:,} "
-            f"file{'s' if self.files_read != 1 else ''} ({self.documents_read:,} documents) "
-            f"in {self.seconds:.1f} s ({rate:,.0f} documents/s)"
+            f"indexed {_count(self.documents, 'document')}, {_count(self.passages, 'passage')}; "
+            f"read {_count(self.files_read, 'file')} ({_count(self.documents_read, 'document')}) "
+            f"in {self.seconds:.1f} s"
         )
+        if self.seconds >= 1:  # a rate over a fraction of a second says nothing
+            line += f" ({self.documents_read / self.seconds:,.0f} documents/s)"
         if self.skipped:
             reasons = ", ".join(f"{count} {reason}" for reason, count in self.skipped.most_common())
             line += f"; skipped {sum(self.skipped.values())}: {reasons}"

@@ -86,7 +86,7 @@ def test_only_added_or_changed_files_are_read(tmp_path: Path) -> None:
     assert summaries == []  # nothing read on a warm start
     (corpus / "owls.md").write_text(OWLS)
     engine, _, summaries = _open(corpus, cache)
-    assert "read 1 file (1 documents)" in summaries[0]
+    assert "read 1 file (1 document)" in summaries[0]
     assert engine.ask("What does the snowy owl hunt?").sources[0].id == "owls.md"
     os.utime(corpus / "owls.md", ns=(1, 1))  # same bytes, another mtime: hashed, not read
     _, _, summaries = _open(corpus, cache)
@@ -107,7 +107,7 @@ def test_lines_appended_to_a_jsonl_file_are_the_only_ones_read(tmp_path: Path) -
     with jsonl.open("a") as out:
         out.write(json.dumps({"id": "new", "title": "New", "text": "The snowy owl hunts lemmings."}) + "\n")
     engine, _, summaries = _open(corpus, cache)
-    assert "(1 documents)" in summaries[0]
+    assert "(1 document)" in summaries[0]
     found = engine.ask("What does the snowy owl hunt?").sources[0]
     assert (found.id, found.path) == ("new", "all.jsonl:51")
 
@@ -117,7 +117,7 @@ def test_lines_appended_to_a_jsonl_file_are_the_only_ones_read(tmp_path: Path) -
         json.dumps({"id": "top", "title": "Top", "text": "Volcanoes erupt lava."}) + "\n" + jsonl.read_text()
     )
     engine, _, summaries = _open(corpus, cache)
-    assert "(1 documents)" in summaries[0]
+    assert "(1 document)" in summaries[0]
     assert engine.document("new").path == "all.jsonl:52" and engine.document("top").path == "all.jsonl:1"
     _same_index(engine.index, _open(corpus, tmp_path / "fresh")[0].index)
 
