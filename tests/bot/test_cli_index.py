@@ -34,7 +34,7 @@ def test_index_prints_what_changed_and_one_summary_line(tmp_path: Path, citebot:
     (corpus / "ballerina-inspired-by-nth-room.md").unlink()
     second = citebot("index", "--corpus", str(corpus), env=env)
     assert second.stdout.splitlines()[:2] == ["+ owls.md", "- ballerina-inspired-by-nth-room.md"]
-    assert "read 1 file (1 documents)" in second.stdout
+    assert "read 1 file (1 document)" in second.stdout
 
     third = citebot("index", "--corpus", str(corpus), env=env)
     assert third.stdout.startswith("up to date: 2 documents, ")

@@ -18,7 +18,6 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
-from sklearn.linear_model import LogisticRegression
 
 from retrieval.answer import Stance
 from retrieval.judging.stance import text as lex
@@ -108,6 +107,8 @@ class StanceModel:
         y = np.array([LABELS.index(label) for label in labels])  # type: ignore[arg-type]
         counts = np.bincount(y, minlength=len(LABELS))
         weights = (len(y) / (len(LABELS) * np.maximum(counts, 1))) ** self.class_weight_power
+        from sklearn.linear_model import LogisticRegression  # training only: answering never imports it
+
         classifier = LogisticRegression(
             C=self.regularization_strength,
             class_weight=dict(enumerate(weights)),

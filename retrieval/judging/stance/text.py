@@ -10,7 +10,8 @@ import re
 from functools import lru_cache
 
 import Stemmer
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from retrieval.text.analysis import ENGLISH_STOP_WORDS  # scikit-learn's list, without importing scikit-learn
 
 # Words keep inner apostrophes ("isn't", "film's") so that "n't" stays visible.
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
