@@ -56,11 +56,12 @@ class JudgingParameters:
     training_quote_recall_loss: float = 0.01
     # Log-odds by which a line that asserts nothing is held back as a quote. SQuAD has no
     # such lines, so these are set by hand: a question line ("Is Ballerina … a True
-    # Story?") is quoted only when nothing else fits; a heading or a photo caption
-    # ("… as Choi Pro (Netflix)") needs a much better match than a sentence.
+    # Story?") or a photo caption ("… as Choi Pro (Netflix)": it labels a picture the
+    # reader cannot see) is quoted only when nothing else fits; a heading needs a much
+    # better match than a sentence.
     question_line_penalty: float = 6.0
     heading_penalty: float = 3.0
-    caption_penalty: float = 3.0
+    caption_penalty: float = 8.0
     # Pseudo-relevance feedback, a feature of quote ranking: how many top passages, and their weight.
     feedback_passages: int = 3
     feedback_weight: float = 0.5

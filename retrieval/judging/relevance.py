@@ -87,6 +87,13 @@ SELECTOR_FEATURES = (
     *(name for name in SOURCE_FEATURES if name not in _RELATIVE),
     *QUESTION_FEATURES,
 )
+# Open questions' selector does not read the corpus's size: that a question asked of a few
+# documents is about them decides whether to answer (the gate), not which of them to cite;
+# read by the selector, it cited every document of a small corpus ("Who composed the
+# soundtrack?" quoted an article that never mentions it). Claims' selector does read it:
+# every article of a small corpus that discusses the claim must be cited, so that a
+# disagreement is never hidden.
+QUESTION_SELECTOR_FEATURES = tuple(name for name in SELECTOR_FEATURES if name != "log_passages")
 EMBEDDING_FEATURES = frozenset(name for name in (*GATE_FEATURES, *SELECTOR_FEATURES) if "semantic" in name)
 _SOURCE_COLUMN = {name: i for i, name in enumerate(SOURCE_FEATURES)}
 

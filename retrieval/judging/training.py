@@ -46,6 +46,7 @@ from retrieval.judging.quotes import (
 from retrieval.judging.reading import Reader
 from retrieval.judging.relevance import (
     GATE_FEATURES,
+    QUESTION_SELECTOR_FEATURES,
     SELECTOR_FEATURES,
     CandidateRows,
     GateAndSelector,
@@ -160,12 +161,10 @@ def squad_examples(
         questions = article.questions
         if with_relevance:
             examples.relevance.extend(relevance_examples(questions, everything, others, group, parameters))
-            # The same questions asked of a small corpus: their own article and the next one
-            # (whose paragraphs the selector learns to leave out), and of the next two alone.
-            following = [articles[(position + k) % len(articles)] for k in (1, 2)]
-            small_on = Corpus(documents_of([article, following[0]]), reader)
-            small_off = Corpus(documents_of(following), reader)
-            small = relevance_examples(questions, small_on, small_off, group, parameters)
+            # The same questions asked of their own article alone, and of the next one alone.
+            alone = Corpus(documents_of([article]), reader)
+            neighbour = Corpus(documents_of([articles[(position + 1) % len(articles)]]), reader)
+            small = relevance_examples(questions, alone, neighbour, group, parameters)
             examples.relevance.extend(replace(example, calibrate=False) for example in small)
         if with_quotes:
             examples.quotes.extend(quote_examples(questions, everything, group, parameters))
@@ -179,45 +178,16 @@ def relevance_examples(
     group: int,
     parameters: JudgingParameters = DEFAULT_PARAMETERS,
 ) -> list[RelevanceExample]:
-    """Each question asked of a corpus holding its paragraph and of one that does not.
-
-    The sources that should be cited: the question's paragraph, and any other paragraph of
-    its article that holds one of its answers (4 characters or more, so that a stray "1990"
-    does not count). Another paragraph of its article without the answer is on the topic
-    but does not address the question: the selector learns to leave it out, as it does
-    other articles' paragraphs."""
+    """Each question asked of a corpus holding its paragraph and of one that does not."""
     examples = []
     for question in questions:
         on, ids = _relevance_features(on_topic, question.question, parameters)
         off, _ = _relevance_features(off_topic, question.question, parameters)
+        relevant = np.array([i == question.paragraph for i in ids], dtype=bool)
         article = _article(question.paragraph)
-        answers = [normalised(text) for text, _ in question.answers if len(text.strip()) >= 4]
-
-        relevant = np.array(
-            [
-                i == question.paragraph or (_article(i) == article and _holds(on_topic, i, answers))
-                for i in ids
-            ],
-            dtype=bool,
-        )
-        examples.append(
-            RelevanceExample(
-                group,
-                on,
-                relevant,
-                np.ones(len(ids), dtype=bool),
-                1 + int(relevant.sum()) - int(question.paragraph in ids),
-                off,
-                tuple(ids),
-                question.question,
-            )
-        )
+        learn = np.array([_article(i) != article or i == question.paragraph for i in ids], dtype=bool)
+        examples.append(RelevanceExample(group, on, relevant, learn, 1, off, tuple(ids), question.question))
     return examples
-
-
-def _holds(corpus: Corpus, paragraph_id: str, answers: Sequence[str]) -> bool:
-    text = normalised(corpus.documents[corpus.numbers[paragraph_id]].text)
-    return any(answer in text for answer in answers)
 
 
 def topics(pairs: Sequence[Pair]) -> dict[str, int]:
@@ -267,12 +237,12 @@ def claim_examples(
     for document in documents:
         topic_documents.setdefault(topic[f"b:{document.id}"], []).append(document)
     topic_order = sorted(topic_documents)
-    small_corpora: dict[tuple[int, ...], Corpus] = {}
+    small_corpora: dict[int, Corpus] = {}
 
-    def alone(*of_topics: int) -> Corpus:
-        if of_topics not in small_corpora:
-            small_corpora[of_topics] = Corpus([d for t in of_topics for d in topic_documents[t]], reader)
-        return small_corpora[of_topics]
+    def alone(of_topic: int) -> Corpus:
+        if of_topic not in small_corpora:
+            small_corpora[of_topic] = Corpus(topic_documents[of_topic], reader)
+        return small_corpora[of_topic]
 
     for group in range(groups):
         others = Corpus([d for d in documents if group_of[topic[f"b:{d.id}"]] != group], reader)
@@ -289,21 +259,17 @@ def claim_examples(
                     group, on, relevant, learn, len(related[headline]), off, tuple(ids), headline
                 )
             )
-            # The claim asked of a small corpus: its topic's bodies and the next topic's (which
-            # the selector learns to leave out), and of the next two topics' bodies alone.
-            place = topic_order.index(own_topic)
-            following = [topic_order[(place + k) % len(topic_order)] for k in (1, 2)]
-            on, ids = _relevance_features(alone(own_topic, following[0]), headline, parameters, pool=pool)
-            off, _ = _relevance_features(alone(*following), headline, parameters, pool=pool)
+            # The claim asked of its topic's bodies alone, and of the next topic's alone.
+            neighbour = topic_order[(topic_order.index(own_topic) + 1) % len(topic_order)]
+            on, ids = _relevance_features(alone(own_topic), headline, parameters, pool=pool)
+            off, _ = _relevance_features(alone(neighbour), headline, parameters, pool=pool)
             relevant = np.array([i in related[headline] for i in ids], dtype=bool)
             examples.append(
                 RelevanceExample(
                     group,
                     on,
                     relevant,
-                    np.array(
-                        [i in related[headline] or topic[f"b:{i}"] != own_topic for i in ids], dtype=bool
-                    ),
+                    np.array([i in pair_of[headline] for i in ids], dtype=bool),  # labelled pairs only
                     int(relevant.sum()),
                     off,
                     tuple(ids),
@@ -336,7 +302,7 @@ def fit_relevance(
         shown=parameters.sources_shown,
         off_topic_rate=parameters.training_off_topic_rate,
         source_rule="recall",
-        **options,  # type: ignore[arg-type]
+        **{**options, "selector_features": _without_corpus_size(selector_features)},  # type: ignore[arg-type]
     )
     claims = fit_gate_and_selector(
         claim_examples_,
@@ -346,6 +312,11 @@ def fit_relevance(
         **options,  # type: ignore[arg-type]
     )
     return RelevanceModel(questions, claims)
+
+
+def _without_corpus_size(selector_features: Sequence[str]) -> tuple[str, ...]:
+    """An open question's selector reads no corpus size (``QUESTION_SELECTOR_FEATURES``)."""
+    return tuple(name for name in selector_features if name in QUESTION_SELECTOR_FEATURES)
 
 
 def quote_examples(
