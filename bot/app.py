@@ -2,7 +2,9 @@
 
 The bot is thin: it turns Discord events into ``engine.ask`` calls (run in a thread, off
 the event loop) and renders the resulting Answer with :mod:`bot.render_discord`. The
-commands themselves live in :mod:`bot.commands`, one module per topic.
+commands are discord.py extensions in :mod:`bot.commands`, one module per topic, loaded
+in ``setup_hook`` from :data:`EXTENSIONS`; they reach what they share with the bot
+through :mod:`bot.services`, never by importing this module.
 
     citebot serve        # or: python -m bot
 """
@@ -12,8 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Sequence
-from typing import Any, Protocol
+from pathlib import Path
+from typing import Any
 
 import aiohttp
 import discord
@@ -21,36 +23,43 @@ import yarl
 from discord import app_commands
 from discord.ext import commands
 
+from bot.corpora import ConfigError, Corpora, FixedCorpus, load_config
 from bot.render_discord import render_failure
+from bot.services import AnswerEngine, Services
 from bot.settings import Settings, SettingsError, load_settings
-from retrieval.answer import Answer
-from retrieval.corpus.documents import Document
+from bot.store import Store, StoreError
 
 log = logging.getLogger("citebot")
 
-
-class AnswerEngine(Protocol):
-    """What the bot needs from retrieval.engine.Engine (a protocol, so tests may stub it)."""
-
-    documents: Sequence[Document]
-
-    def ask(self, question: str, *, max_sources: int | None = 5) -> Answer: ...
-
-    def document(self, doc_id: str) -> Document | None: ...
-
-    def find_documents(self, text: str, *, limit: int = 25) -> list[Document]: ...
+# The command extensions, loaded in this order by setup_hook.
+EXTENSIONS = (
+    "bot.commands.ask",
+    "bot.commands.feedback",
+    "bot.commands.threads",
+    "bot.commands.corpus",
+    "bot.commands.reload",
+    "bot.commands.help",
+)
+# Every command may be used where the bot is a member of the server and, once a member
+# adds citebot to their own account (user install), in any server, DM or group DM.
+# Server-management commands narrow this to servers the bot is in.
+INSTALLS = app_commands.AppInstallationType(guild=True, user=True)
+CONTEXTS = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True)
 
 
 def bot_intents() -> discord.Intents:
     """The gateway intents the bot needs, and no more.
 
     ``guilds`` for the guild and channel cache slash commands rely on; ``dm_messages`` to
-    receive direct messages. No privileged intent: Discord sends message content in DMs
-    and in message-command interactions ("Check sources") without ``message_content``.
+    receive direct messages; ``guild_messages`` to receive messages that mention the bot
+    in its threads. No privileged intent: Discord sends message content in DMs, in
+    messages that mention the bot and in message-command interactions ("Check sources")
+    without ``message_content``.
     """
     intents = discord.Intents.none()
     intents.guilds = True
     intents.dm_messages = True
+    intents.guild_messages = True
     return intents
 
 
@@ -83,11 +92,11 @@ class CitebotTree(app_commands.CommandTree):
 
 
 class CitebotMixin:
-    """What both bot classes share: the engine, settings, cooldowns and command sync."""
+    """What both bot classes share: the services, loading the extensions and command sync."""
 
     tree: app_commands.CommandTree
 
-    def __init__(self, settings: Settings, engine: AnswerEngine, **options: Any) -> None:
+    def __init__(self, shared: Services, **options: Any) -> None:
         options.setdefault("intents", bot_intents())
         # Every message the bot sends inherits this: nothing it posts can ping anyone.
         options.setdefault("allowed_mentions", discord.AllowedMentions.none())
@@ -97,22 +106,24 @@ class CitebotMixin:
             command_prefix=commands.when_mentioned,
             help_command=None,
             tree_cls=CitebotTree,
+            allowed_installs=INSTALLS,
+            allowed_contexts=CONTEXTS,
             **options,
         )
-        self.settings = settings
-        self.engine = engine
-        # One cooldown per user, shared by /ask, "Check sources" and DMs.
-        self.cooldowns: commands.CooldownMapping[discord.abc.User] | None = (
-            commands.CooldownMapping.from_cooldown(1, settings.cooldown_seconds, lambda user: user.id)
-            if settings.cooldown_seconds > 0
-            else None
-        )
+        self.services = shared
+
+    @property
+    def settings(self) -> Settings:
+        return self.services.settings
 
     async def setup_hook(self) -> None:
-        from bot.commands import setup_commands  # here: the commands import this module
-
-        await setup_commands(self)  # type: ignore[arg-type]
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)  # type: ignore[attr-defined]
         await self.sync_commands()
+
+    async def close(self) -> None:
+        await super().close()  # type: ignore[misc]
+        await asyncio.to_thread(self.services.close)
 
     async def sync_commands(self) -> None:
         """Register the commands: in the configured guilds at once, or globally.
@@ -154,12 +165,20 @@ class ShardedCitebot(CitebotMixin, commands.AutoShardedBot):
     """The bot on several shards in one process, for when it outgrows one shard."""
 
 
-def create_bot(settings: Settings, engine: AnswerEngine, **options: Any) -> Citebot | ShardedCitebot:
-    """The bot for these settings: AutoSharded when CITEBOT_SHARDS is set."""
+def create_bot(
+    settings: Settings, corpora: Corpora[Any] | AnswerEngine, store: Store, **options: Any
+) -> Citebot | ShardedCitebot:
+    """The bot for these settings: AutoSharded when CITEBOT_SHARDS is set.
+
+    ``corpora`` may be a single engine (it then answers everywhere).
+    """
     configure_endpoints(settings)
+    if not isinstance(corpora, Corpora):
+        corpora = Corpora(load_config(None, settings.corpus), {"default": FixedCorpus(corpora)})
+    shared = Services.create(settings, corpora, store)
     if settings.shards:
-        return ShardedCitebot(settings, engine, shard_count=settings.shards, **options)
-    return Citebot(settings, engine, **options)
+        return ShardedCitebot(shared, shard_count=settings.shards, **options)
+    return Citebot(shared, **options)
 
 
 class RedactToken(logging.Filter):
@@ -204,6 +223,33 @@ async def run(bot: commands.Bot, token: str) -> None:
         await bot.start(token)
 
 
+class StartupError(Exception):
+    """The corpora cannot be served; the message says which and why, in one line."""
+
+
+def open_corpora(settings: Settings) -> Corpora[Any]:
+    """Every configured corpus, each loaded once, live (the bot watches each for changes).
+    Raises StartupError naming the problem."""
+    from retrieval.corpus.documents import CorpusError
+    from retrieval.corpus.live import LiveCorpus
+
+    try:
+        config = load_config(settings.config, settings.corpus)
+    except ConfigError as error:
+        raise StartupError(f"{error} (CITEBOT_CONFIG)") from error
+
+    def open_one(name: str, folder: Path) -> LiveCorpus:
+        where = "CITEBOT_CORPUS" if name == config.default else f'corpus "{name}" in CITEBOT_CONFIG'
+        if not folder.exists():
+            raise StartupError(f"{where}: {folder} does not exist")
+        try:
+            return LiveCorpus(folder, name=name, cache_dir=settings.cache_dir, warn=log.warning)
+        except CorpusError as error:
+            raise StartupError(f"{where}: {error}") from error
+
+    return Corpora.load(config, open_one)
+
+
 def serve(settings: Settings | None = None) -> int:
     """Run the bot until interrupted. Returns the process exit code."""
     try:
@@ -218,14 +264,13 @@ def serve(settings: Settings | None = None) -> int:
         )
     setup_logging(token)
 
-    from retrieval.corpus.documents import CorpusError
-    from retrieval.engine import Engine
-
     try:
-        engine = Engine.from_path(settings.corpus, cache_dir=settings.cache_dir, warn=log.warning)
-    except CorpusError as error:
-        return fail(f"{error} (set CITEBOT_CORPUS to a folder of articles)")
-    bot = create_bot(settings, engine)
+        corpora, store = open_corpora(settings), Store(settings.database_path)
+    except StartupError as error:
+        return fail(str(error))
+    except StoreError as error:
+        return fail(f"{error} (CITEBOT_DB)")
+    bot = create_bot(settings, corpora, store)
     try:
         asyncio.run(run(bot, token))
     except discord.LoginFailure:

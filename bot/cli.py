@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import multiprocessing
 import os
 import signal
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+from bot import feedback_cli
 from bot.render_text import render_answer
 from bot.settings import Settings, SettingsError, load_settings
 from retrieval.corpus.documents import CorpusError, DocumentError
@@ -75,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("serve", help="run the Discord bot (needs DISCORD_TOKEN)")
+    feedback_cli.add_parser(commands)
     train = commands.add_parser(
         "train-stance", help="train the stance model from ../shared/data", add_help=False
     )
@@ -84,7 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def open_engine(settings: Settings, corpus: Path | None) -> Engine:
     try:
-        return Engine.from_path(corpus or settings.corpus, cache_dir=settings.cache_dir, warn=_warn)
+        return Engine.from_path(
+            corpus or settings.corpus,
+            cache_dir=settings.cache_dir,
+            warn=_warn,
+            follow_outside_links=settings.follow_outside_links,
+        )
     except CorpusError as error:
         raise CommandError(str(error)) from error
 
@@ -99,15 +107,49 @@ def command_ask(arguments: argparse.Namespace, settings: Settings, out: TextIO) 
     return 0
 
 
+class NotStrictJSON(ValueError):
+    """A value JSON cannot carry back out: NaN, Infinity, or a number out of range."""
+
+
+def _refuse_constant(name: str) -> float:
+    raise NotStrictJSON(f"{name} is not a JSON value")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise NotStrictJSON(f"the number {text[:40]} is too large")
+    return value
+
+
+def parse_request(text: str) -> Any:
+    """A batch line as JSON (RFC 8259): no NaN or Infinity, no number that cannot be written back.
+
+    Raises ValueError (JSONDecodeError, NotStrictJSON, or int's digit limit) or RecursionError.
+    """
+    return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+EMPTY_LINE_ERROR = "empty line: each line must be a JSON object with 'question'"
+
+
 def answer_line(line: str | bytes, engine: Engine, max_sources: int) -> dict[str, Any]:
     """One batch input line → one output object (an answer, or an error that names the problem)."""
     try:
         text = line.decode("utf-8") if isinstance(line, bytes) else line
-        request = json.loads(text)
+        if not text.strip():
+            return {"id": None, "error": EMPTY_LINE_ERROR}
+        request = parse_request(text)
     except UnicodeDecodeError as error:
         return {"id": None, "error": f"not UTF-8 text ({error.reason} at byte {error.start})"}
     except json.JSONDecodeError as error:
         return {"id": None, "error": f"not valid JSON ({error.msg} at column {error.colno})"}
+    except NotStrictJSON as error:
+        return {"id": None, "error": f"not valid JSON ({error})"}
+    except ValueError:
+        # The one other ValueError json raises: an integer longer than int's digit limit.
+        digits = sys.get_int_max_str_digits()
+        return {"id": None, "error": f"a number in this line is too long (more than {digits:,} digits)"}
     except RecursionError:
         return {"id": None, "error": "not valid JSON (nested too deeply)"}
     if not isinstance(request, dict):
@@ -129,8 +171,19 @@ def answer_line(line: str | bytes, engine: Engine, max_sources: int) -> dict[str
 
 
 def _json_line(result: dict[str, Any]) -> str:
-    # ASCII escapes: any id a caller sends (even a lone surrogate) is written back as valid JSON.
-    return json.dumps(result, ensure_ascii=True)
+    """One line of strict JSON (RFC 8259), always.
+
+    ASCII escapes, so any id a caller sends (even a lone surrogate) is written back as valid
+    JSON. A result that cannot be written strictly (a non-finite number, nesting deeper than
+    the encoder goes) becomes an error line: a line the caller cannot parse is never written.
+    """
+    try:
+        return json.dumps(result, ensure_ascii=True, allow_nan=False)
+    except (ValueError, RecursionError) as error:
+        deep = isinstance(error, RecursionError)
+        why = "is nested too deeply" if deep else "holds a value JSON cannot carry"
+        problem = f"the answer to this line could not be written as JSON (it {why})"
+        return json.dumps({"id": None, "error": problem}, ensure_ascii=True)
 
 
 # The engine a forked batch worker answers with: set in the parent just before the fork,
@@ -153,12 +206,13 @@ def _ignore_interrupts() -> None:
 def answered_lines(
     lines: Iterable[str | bytes], engine: Engine, max_sources: int, jobs: int
 ) -> Iterator[str]:
-    """One JSON answer per non-empty input line, in input order, over ``jobs`` processes.
+    """One JSON line per input line (an empty one gets an error line), in input order, over
+    ``jobs`` processes.
 
     With one job each line is answered as soon as it is read; with several, input is read
     ahead in chunks of BATCH_CHUNK lines per worker.
     """
-    requests = (line for line in lines if line.strip())
+    requests = iter(lines)
     if jobs == 1 or "fork" not in multiprocessing.get_all_start_methods():
         for line in requests:
             yield _json_line(answer_line(line, engine, max_sources))
@@ -227,8 +281,10 @@ def main(
             return command_batch(arguments, settings, stdin or sys.stdin.buffer, out)
         if arguments.command == "serve":
             return command_serve(settings)
+        if arguments.command == "feedback":
+            return feedback_cli.run(arguments, settings, out)
         return command_main_job(settings, out)
-    except (CommandError, SettingsError) as error:
+    except (CommandError, SettingsError, feedback_cli.FeedbackError) as error:
         print(f"citebot: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -9,13 +9,19 @@ Discord's limits. Every piece of corpus or user text goes through :func:`escape`
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from pathlib import PurePath
+from typing import Any
 
 import discord
 
+from bot import wording
+from bot.links import host, with_text_fragment
+from bot.store import CHOICES
+from bot.wording import Kind
 from retrieval.answer import Answer, Conflict, Quote, SourceEvidence
 from retrieval.corpus.documents import Document
 
@@ -34,20 +40,13 @@ EMBEDS_PER_MESSAGE = 10
 CHOICE_LIMIT = 100  # autocomplete choice name and value
 
 ELLIPSIS = "…"
+UNESCAPED_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)([\[\]])")
 # Budgets below Discord's limits, so a source block keeps its citation readable.
 TITLE_BUDGET = 200
 QUESTION_BUDGET = 300
 QUOTE_BUDGET = 1_400
 URL_BUDGET = 400
 CONFLICT_QUOTE_BUDGET = 900
-
-Kind = Literal["question", "claim"]
-
-STANCE_LABELS = {
-    "supports": "supports the claim",
-    "refutes": "refutes the claim",
-    "discusses": "discusses it without taking a side",
-}
 
 DISAGREEMENT_COLOUR = discord.Colour.orange()
 INFO_COLOUR = discord.Colour.blurple()
@@ -142,7 +141,14 @@ def link(url: str | None) -> str | None:
         return None
     if len(url) > URL_BUDGET:
         return None  # cutting a URL would make it point somewhere else
-    return f"<{url}>"
+    # Parentheses, percent-encoded (the same URL), cannot end a masked link's target early.
+    return "<" + url.replace("(", "%28").replace(")", "%29") + ">"
+
+
+def link_text(escaped: str) -> str:
+    """Escaped text made safe inside a masked link's brackets: every bracket not yet escaped
+    (preceded by an even number of backslashes) is escaped, so the text cannot end the link."""
+    return UNESCAPED_BRACKET.sub(r"\1\\\2", escaped)
 
 
 def heading_text(text: str, limit: int) -> str:
@@ -153,11 +159,38 @@ def heading_text(text: str, limit: int) -> str:
 # --- answers ----------------------------------------------------------------------
 
 
-def render_answer(answer: Answer, *, kind: Kind = "question") -> list[DiscordMessage]:
+@dataclass(frozen=True)
+class Notes:
+    """What the bot says about how it read the request, before the answer itself."""
+
+    understood_as: str | None = None  # a follow-up read with its thread's subject
+    shortened_to: int | None = None  # a claim checked on its first N characters
+    corpus: str | None = None  # the corpus answering, when the bot has several
+
+
+def note_lines(notes: Notes | None) -> str:
+    """The notes as lines (each ending in a newline), before the headline; empty without notes."""
+    if notes is None:
+        return ""
+    lines = []
+    if notes.understood_as:
+        lines.append(
+            f"*{wording.UNDERSTOOD_AS}* {isolate(heading_text(notes.understood_as, QUESTION_BUDGET))}"
+        )
+    if notes.shortened_to:
+        lines.append(f"*{wording.SHORTENED_CLAIM.format(limit=notes.shortened_to)}*")
+    if notes.corpus:
+        lines.append(f"*{wording.CORPUS_NAMED}* **{heading_text(notes.corpus, 60)}**")
+    return "".join(f"{line}\n" for line in lines)
+
+
+def render_answer(
+    answer: Answer, *, kind: Kind = "question", notes: Notes | None = None
+) -> list[DiscordMessage]:
     """The messages for one answer, each within Discord's limits, split at source boundaries."""
     if answer.status == "no_answer" or not answer.sources:
-        return [DiscordMessage(content=no_answer_line(answer, kind))]
-    opening = opening_line(answer, kind)
+        return [DiscordMessage(content=note_lines(notes) + no_answer_line(answer, kind))]
+    opening = note_lines(notes) + opening_line(answer, kind)
     blocks = [part for n, source in enumerate(answer.sources, 1) for part in source_block(n, source)]
     if answer.disagreement and answer.conflicts:
         # Disagreement first: the opening line and the conflicting quotes side by side
@@ -173,53 +206,54 @@ def echoed(answer: Answer) -> str:
     return isolate(heading_text(answer.question, QUESTION_BUDGET))
 
 
-def comparable(text: str) -> str:
-    """Text for "is this the same sentence?": one line, no end punctuation, any case."""
-    return single_line(text).rstrip(" .?!").casefold()
-
-
 def opening_line(answer: Answer, kind: Kind) -> str:
-    """The first line: whether the sources disagree, and what was asked."""
-    subject = "this claim" if kind == "claim" else "this question"
-    count = len(answer.sources)
-    sources = f"{count} source{'s' if count != 1 else ''}"
-    if answer.disagreement:
-        line = f"⚠️ **The sources disagree** on {subject}: {echoed(answer)}"
-    elif answer.single_source:
-        line = f"**Only one source in the corpus covers** {subject}: {echoed(answer)}"
-    elif answer.disagreement is False:
-        line = f"**{sources}, no disagreement found**, on {subject}: {echoed(answer)}"
-    else:
-        line = f"**What {sources} say** on {subject}: {echoed(answer)}"
-    judged = any(source.stance for source in answer.sources)
-    if answer.claim and judged and comparable(answer.claim) != comparable(answer.question):
+    """The first lines: whether the sources disagree and what was asked; the tally; the claim."""
+    lead, rest = wording.headline(answer, kind)
+    warning = "⚠️ " if answer.disagreement else ""
+    line = f"{warning}**{lead}**{' ' + rest if rest else ''}: {echoed(answer)}"
+    tally = wording.tally(answer)
+    if tally is not None:
+        line += f"\n{tally}"
+    claim = wording.shown_claim(answer)
+    if claim is not None:
         # The stances below are judged against this statement: say which it is.
-        claim = isolate(heading_text(answer.claim, QUESTION_BUDGET))
-        line += f"\n*Stances are judged against the claim:* {claim}"
+        line += f"\n*{wording.CLAIM_LINE}* {isolate(heading_text(claim, QUESTION_BUDGET))}"
     return line
 
 
 def no_answer_line(answer: Answer, kind: Kind) -> str:
-    subject = "this claim" if kind == "claim" else "this question"
-    return f"**No source in the corpus covers {subject}:** {echoed(answer)}"
+    lead, _ = wording.headline(answer, kind)
+    return f"**{lead}:** {echoed(answer)}"
 
 
 def citation(number: int, source: SourceEvidence) -> str:
-    """``**1. Title** · Publisher · Author · <url>``."""
-    parts = [f"**{number}. {heading_text(source.title, TITLE_BUDGET)}**"]
-    for extra in (source.publisher, source.author):
+    """``**1. [Title](<url#:~:text=quote>)** · host · Publisher · Author · date``.
+
+    The title links (without a preview) to the page, scrolled to the quoted words; the
+    link's real host stands beside it, so a title cannot pass for another site. Without
+    a link: the title and the file it comes from.
+    """
+    title = heading_text(source.title, TITLE_BUDGET)
+    url = link(source.url)
+    if url and source.url:
+        target = link(
+            with_text_fragment(source.url.strip(), (q.text for q in source.quotes), limit=URL_BUDGET)
+        )
+        parts = [f"**{number}. [{link_text(title)}]({target or url})**"]
+        parts.append(escape(host(source.url.strip()) or ""))
+    else:
+        parts = [f"**{number}. {title}**"]
+        parts.append(heading_text(PurePath((source.path or source.id).split(":")[0]).name, 100))
+    for extra in (source.publisher, source.author, source.date):
         if extra:
             parts.append(heading_text(extra, 100))
-    url = link(source.url)
-    if url:
-        parts.append(url)
-    return " · ".join(parts)
+    return " · ".join(part for part in parts if part)
 
 
 def stance_line(source: SourceEvidence) -> str | None:
     if source.stance is None:
         return None
-    return f"*Stance:* {STANCE_LABELS.get(source.stance, escape(source.stance))}"
+    return f"*{wording.STANCE}* {escape(wording.stance_label(source.stance))}"
 
 
 def quote_text(quote: Quote) -> str:
@@ -296,7 +330,7 @@ def conflict_embed(number: int, conflict: Conflict, answer: Answer) -> discord.E
             name = f"{index}. {heading_text(source.title, 180)}"
             cite_parts = [heading_text(p, 60) for p in (source.publisher,) if p]
             if source.stance:
-                cite_parts.append(STANCE_LABELS.get(source.stance, escape(source.stance)))
+                cite_parts.append(escape(wording.stance_label(source.stance)))
             url = link(source.url)
             if url and len(url) < 200:
                 cite_parts.append(url)
@@ -333,6 +367,72 @@ def render_empty_claim() -> DiscordMessage:
     return DiscordMessage(content="⚠️ That message has no text to check against the sources.")
 
 
+# --- feedback and threads -------------------------------------------------------
+
+THREAD_NAME_LIMIT = 100  # Discord's limit for a channel (thread) name
+
+FEEDBACK_THANKS = {
+    "up": "Thanks: your 👍 is recorded.",
+    "down": "Thanks: your 👎 is recorded. If something is wrong, say what under **Report a problem…**.",
+}
+
+
+def render_feedback_thanks(choice: str) -> DiscordMessage:
+    thanks = FEEDBACK_THANKS.get(choice) or f"Thanks: reported as *{CHOICES[choice].lower()}*."
+    return DiscordMessage(content=thanks)
+
+
+def render_unknown_answer(days: float | None) -> DiscordMessage:
+    if days is None:
+        return DiscordMessage(content="⚠️ That is not a choice this menu offers.")
+    return DiscordMessage(
+        content=f"⚠️ This answer can no longer be rated: answers are kept {days:g} days, then dropped."
+    )
+
+
+def thread_name(question: str, limit: int = THREAD_NAME_LIMIT) -> str:
+    """A thread's name from its first question: one line, shortened (names show no markdown)."""
+    return cut(single_line(question), limit) or "Follow-ups"
+
+
+def render_thread_intro(question: str) -> DiscordMessage:
+    return DiscordMessage(
+        content=f"Follow-ups to {isolate(heading_text(question, QUESTION_BUDGET))} go here: use `/ask`, or "
+        'mention me. A question without a subject of its own ("Who directed it?") is read as being '
+        "about this one's."
+    )
+
+
+def render_thread_problem(kind: str, thread_id: int | None = None) -> DiscordMessage:
+    """What the thread button says: where the thread is, or why it cannot open one."""
+    texts = {
+        "opened": f"🧵 Thread opened: <#{thread_id}>. Ask follow-ups there with `/ask` or by mentioning me.",
+        "exists": f"🧵 Follow-ups on this answer go in <#{thread_id}>.",
+        "forbidden": "⚠️ I cannot open a thread here: a server manager must let citebot create public "
+        "threads and send messages in threads (see the README's invite link).",
+        "here": "⚠️ Threads can only be opened on answers in a server's channel.",
+        "unknown": "⚠️ This answer is too old to follow up: its record has been dropped.",
+    }
+    return DiscordMessage(content=texts[kind])
+
+
+# --- reloading --------------------------------------------------------------------
+
+
+def render_reload(corpus: str, summary: str) -> DiscordMessage:
+    """What /reload did to the channel's corpus: its name, what changed, its size now."""
+    return DiscordMessage(content=f"🔄 Reloaded the corpus **{escape(corpus)}**.\n{escape(summary)}")
+
+
+def render_reload_failed(corpus: str, reason: str | None) -> DiscordMessage:
+    if reason is None:
+        return DiscordMessage(content=f"⚠️ The corpus **{escape(corpus)}** cannot be reloaded.")
+    return DiscordMessage(
+        content=f"⚠️ Could not reload the corpus **{escape(corpus)}**: {escape(cut(reason, 1_500))}\n"
+        "The previous index keeps answering."
+    )
+
+
 # --- the corpus -------------------------------------------------------------------
 
 
@@ -357,15 +457,29 @@ def corpus_page_count(count: int) -> int:
     return max(1, -(-count // CORPUS_PAGE_DOCUMENTS))
 
 
-def corpus_page(documents: Sequence[Document], page: int) -> str:
-    """Page ``page`` (from 0) of the corpus list, rendering only that page's documents."""
-    count = len(documents)
+def corpus_page(
+    documents: Sequence[Document],
+    page: int,
+    *,
+    numbers: Sequence[int] | None = None,
+    selection: str | None = None,
+) -> str:
+    """Page ``page`` (from 0) of the corpus list, rendering only that page's documents.
+
+    ``numbers`` are the documents listed, in order (default: all); ``selection`` says
+    which they are ("titles starting with B"), unescaped.
+    """
+    listed = range(len(documents)) if numbers is None else numbers
     first = page * CORPUS_PAGE_DOCUMENTS
-    shown = documents[first : first + CORPUS_PAGE_DOCUMENTS]
+    shown = [documents[number] for number in listed[first : first + CORPUS_PAGE_DOCUMENTS]]
     lines = [document_line(first + offset + 1, document) for offset, document in enumerate(shown)]
-    heading = f"**The corpus: {count:,} document{'s' if count != 1 else ''}**"
-    body = "\n".join(lines) or "(the corpus is empty)"
-    return f"{heading} — page {page + 1}/{corpus_page_count(count)}\n{body}"
+    total = len(documents)
+    heading = f"**The corpus: {total:,} document{'s' if total != 1 else ''}**"
+    if selection is not None:
+        heading += f" · {len(listed):,} {escape(selection)}"
+    empty = "(the corpus is empty)" if selection is None else "No document matches: try another filter."
+    body = "\n".join(lines) or empty
+    return f"{heading} — page {page + 1}/{corpus_page_count(len(listed))}\n{body}"
 
 
 def corpus_pages(documents: Sequence[Document]) -> list[str]:
@@ -421,8 +535,9 @@ HELP_TEXT = (
     "• **When sources conflict** it says so first, and shows the conflicting quotes side by side.\n"
     "• **When no source covers it** it says so rather than guess.\n"
     "**Commands:** `/ask` a question (set `private` to see the answer alone) · right-click a message → "
-    "Apps → **Check sources** to check its claim · `/sources` lists the corpus · `/source` shows one "
-    "document · or just send me a direct message."
+    "Apps → **Check sources** (or **Check sources (private)**) to check its claim · `/sources` lists the "
+    "corpus · `/source` shows one document · or just send me a direct message.\n"
+    "Rate an answer with 👍 / 👎 or **Report a problem…**; **Follow up in a thread** to ask more about it."
 )
 
 

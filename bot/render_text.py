@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
+from bot import wording
 from retrieval.answer import Answer, Quote, SourceEvidence
 
-STANCE_PHRASES = {
-    "supports": "supports the claim",
-    "refutes": "refutes the claim",
-    "discusses": "discusses it without taking a side",
-}
-NO_ANSWER = "No source in the corpus covers this."
+NO_ANSWER = f"{wording.NO_SOURCE} this."
 
 
 def quote_text(quote: Quote) -> str:
@@ -39,7 +35,7 @@ def _wrap_quote(text: str, indent: str, label: str = "") -> list[str]:
 def render_source(number: int, source: SourceEvidence) -> list[str]:
     lines = [f"[{number}] {citation(source)}", f"    {source.url or '(no link)'}  · {source.id}"]
     if source.stance is not None:
-        lines.append(f"    Stance: {STANCE_PHRASES.get(source.stance, source.stance)}")
+        lines.append(f"    {wording.STANCE} {wording.stance_label(source.stance)}")
     for quote in source.quotes:
         lines.extend(_wrap_quote(quote_text(quote), "    "))
         lines.append(f"      (characters {quote.start}–{quote.end})")
@@ -47,14 +43,28 @@ def render_source(number: int, source: SourceEvidence) -> list[str]:
 
 
 def render_conflicts(answer: Answer, numbers: dict[str, int]) -> list[str]:
-    if not answer.disagreement or not answer.conflicts:
-        return []
-    lines = ["THE SOURCES DISAGREE."]
-    for conflict in answer.conflicts:
+    """Each conflict's quotes, numbered by source (the disagreement line comes before them)."""
+    lines = []
+    for conflict in answer.conflicts or ():
         lines.append(f"  On this point ({conflict.reason}):")
         for source_id, quote in zip(conflict.sources, conflict.quotes, strict=True):
             lines.extend(_wrap_quote(quote_text(quote), "    ", f"[{numbers.get(source_id, '?')}] "))
-    lines.append("")
+    return lines
+
+
+def render_summary(answer: Answer) -> list[str]:
+    """What to know before the sources: disagreement, single source, the claim, the tally."""
+    lines = []
+    if answer.disagreement and answer.conflicts:
+        lines.append(f"{wording.DISAGREEMENT.upper()}.")
+    if answer.single_source:
+        lines.append(f"{wording.SINGLE_SOURCE} this.")
+    tally = wording.tally(answer)
+    if tally is not None:
+        lines.append(tally)
+    claim = wording.shown_claim(answer)
+    if claim is not None:
+        lines.append(f"{wording.CLAIM_LINE} {claim}")
     return lines
 
 
@@ -64,11 +74,11 @@ def render_answer(answer: Answer) -> str:
         lines.append(NO_ANSWER)
         return "\n".join(lines) + "\n"
     numbers = {source.id: number for number, source in enumerate(answer.sources, start=1)}
-    lines.extend(render_conflicts(answer, numbers))
-    if answer.single_source:
-        lines.extend(["Only one source in the corpus covers this.", ""])
-    if answer.claim is not None and answer.claim != answer.question:
-        lines.extend([f"Stances are toward the claim: {answer.claim}", ""])
+    summary = render_summary(answer)
+    if answer.disagreement:
+        summary.extend(render_conflicts(answer, numbers))
+    if summary:
+        lines.extend([*summary, ""])
     for number, source in enumerate(answer.sources, start=1):
         lines.extend(render_source(number, source))
         lines.append("")

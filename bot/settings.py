@@ -10,10 +10,21 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import platformdirs
 from dotenv import load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = PROJECT_ROOT / "corpus"
+DATABASE_NAME = "citebot.sqlite3"
+
+
+def default_database() -> Path:
+    """The database in the user data folder (platformdirs: ~/.local/share/citebot on Linux)."""
+    return platformdirs.user_data_path("citebot", appauthor=False) / DATABASE_NAME
+
+
+_YES = frozenset({"1", "true", "yes", "on"})
+_NO = frozenset({"", "0", "false", "no", "off"})
 
 
 def _int_list(raw: str) -> tuple[int, ...]:
@@ -32,6 +43,18 @@ class Settings:
     gateway_url: str | None = None
     cooldown_seconds: float = 5.0
     max_sources: int = 5
+    # The SQLite file of answers, feedback and threads; None: default_database().
+    database: Path | None = None
+    feedback_days: float = 365.0
+    # The TOML file naming corpora and assigning them to servers and channels.
+    config: Path | None = None
+
+    @property
+    def database_path(self) -> Path:
+        return self.database or default_database()
+
+    # Read files that symbolic links in the corpus point to outside the corpus folder.
+    follow_outside_links: bool = False
 
 
 class SettingsError(ValueError):
@@ -56,7 +79,19 @@ def load_settings(env_file: str | os.PathLike[str] | None = None) -> Settings:
         cooldown = math.nan
     if not 0 <= cooldown < math.inf:  # also refuses nan
         raise SettingsError("CITEBOT_COOLDOWN_SECONDS must be a number of seconds, 0 or more")
+    days_raw = env.get("CITEBOT_FEEDBACK_DAYS", "").strip()
+    try:
+        days = float(days_raw) if days_raw else Settings.feedback_days
+    except ValueError:
+        days = math.nan
+    if not 0 < days < math.inf:
+        raise SettingsError("CITEBOT_FEEDBACK_DAYS must be a number of days, more than 0")
     cache_raw = env.get("CITEBOT_CACHE_DIR", "").strip()
+    database_raw = env.get("CITEBOT_DB", "").strip()
+    config_raw = env.get("CITEBOT_CONFIG", "").strip()
+    links_raw = env.get("CITEBOT_FOLLOW_OUTSIDE_LINKS", "").strip().lower()
+    if links_raw not in _YES | _NO:
+        raise SettingsError("CITEBOT_FOLLOW_OUTSIDE_LINKS must be 1 (read links out of the corpus) or 0")
     return Settings(
         corpus=Path(env.get("CITEBOT_CORPUS", "").strip() or DEFAULT_CORPUS),
         cache_dir=Path(cache_raw) if cache_raw else None,
@@ -66,4 +101,8 @@ def load_settings(env_file: str | os.PathLike[str] | None = None) -> Settings:
         api_base_url=env.get("DISCORD_API_BASE_URL", "").strip() or None,
         gateway_url=env.get("DISCORD_GATEWAY_URL", "").strip() or None,
         cooldown_seconds=cooldown,
+        database=Path(database_raw).expanduser() if database_raw else None,
+        feedback_days=days,
+        config=Path(config_raw).expanduser() if config_raw else None,
+        follow_outside_links=links_raw in _YES,
     )

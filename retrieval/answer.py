@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 Status = Literal["answered", "no_answer"]
 Stance = Literal["supports", "refutes", "discusses"]
+ClaimKind = Literal["yes_no", "statement", "open"]
+STANCES: tuple[Stance, ...] = ("supports", "refutes", "discusses")
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class SourceEvidence:
     score: float
     quotes: tuple[Quote, ...]
     path: str | None = None
+    date: str | None = None
     # Set by the disagreement engine; None means it has not judged this source.
     stance: Stance | None = None
 
@@ -57,6 +60,8 @@ class SourceEvidence:
         }
         if self.path is not None:
             data["path"] = self.path
+        if self.date is not None:
+            data["date"] = self.date
         if self.stance is not None:
             data["stance"] = self.stance
         return data
@@ -94,10 +99,22 @@ class Answer:
     conflicts: tuple[Conflict, ...] | None = None
     # The claim the stance of each source is judged against (a yes/no question read as a statement).
     claim: str | None = None
+    # How the question was read: a yes/no question, a statement (a claim to check), or an
+    # open question, which asserts nothing, so its sources are not tallied by stance.
+    claim_kind: ClaimKind | None = None
     # True when exactly one source in the corpus covers the question (however many were
     # asked for): the user is told there is nothing to compare it with.
     single_source: bool = False
     id: Any = field(default=None, compare=False)
+
+    @property
+    def stance_counts(self) -> dict[str, int]:
+        """How many sources take each stance (the tally), from the same per-source stances
+        the conflicts are found between; empty for an open question or when no source was judged."""
+        if self.claim_kind == "open":
+            return {}
+        counts = {stance: sum(source.stance == stance for source in self.sources) for stance in STANCES}
+        return {stance: count for stance, count in counts.items() if count}
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {}
@@ -109,6 +126,10 @@ class Answer:
         data["single_source"] = self.single_source
         if self.claim is not None:
             data["claim"] = self.claim
+        if self.claim_kind is not None:
+            data["claim_kind"] = self.claim_kind
+        if self.stance_counts:
+            data["tally"] = self.stance_counts
         if self.disagreement is not None:
             data["disagreement"] = self.disagreement
         if self.conflicts is not None:

@@ -64,6 +64,11 @@ def with_stating_quote(source: SourceEvidence, stating: Quote | None) -> SourceE
     return replace(source, quotes=tuple(sorted(kept, key=lambda quote: quote.start)))
 
 
+def _short_write(error: OSError) -> str:
+    """numpy reports a short write (a full disk, a file size limit) as an OSError without errno."""
+    return f"a write was cut short: is the disk full? ({str(error) or error.__class__.__name__})"
+
+
 class Engine:
     """A loaded corpus with its passage index. Read-only once built, so ``ask`` is safe to
     call from many threads at once."""
@@ -114,12 +119,16 @@ class Engine:
         cache_dir: Path | None = None,
         warn: Warn | None = None,
         parameters: IndexParameters | None = None,
+        follow_outside_links: bool = False,
     ) -> Engine:
-        """Load the corpus at ``corpus``, using the saved index when it matches the files."""
+        """Load the corpus at ``corpus``, using the saved index when it matches the files.
+
+        Symbolic links leading out of the corpus folder are skipped unless
+        ``follow_outside_links`` (see retrieval.corpus.files)."""
         root = Path(corpus)
         warn = warn or logger.warning
         parameters = parameters or IndexParameters()
-        fingerprint = corpus_fingerprint(root, parameters)
+        fingerprint = corpus_fingerprint(root, parameters, follow_outside_links=follow_outside_links)
         cache_dir = cache_dir or default_cache_dir(root)
         entry = cache_dir / fingerprint
         try:
@@ -142,12 +151,13 @@ class Engine:
             warnings.append(message)
             warn(message)
 
-        loaded = load_documents(root, record)
+        loaded = load_documents(root, record, follow_outside_links=follow_outside_links)
         index = build_index(loaded, parameters)
         try:
             save_entry(cache_dir, fingerprint, root, loaded, index, warnings)
         except OSError as error:
-            warn(f"could not save the index in {cache_dir} ({error.strerror}); it will be rebuilt next start")
+            reason = error.strerror or _short_write(error)
+            warn(f"could not save the index in {cache_dir} ({reason}); it will be rebuilt next start")
         return cls(loaded, index)
 
     def ask(self, question: str, *, max_sources: int | None = 5, question_id: Any = None) -> Answer:
@@ -180,6 +190,7 @@ class Engine:
             disagreement=assessment.disagreement,
             conflicts=conflicts,
             claim=assessment.claim,
+            claim_kind=assessment.claim_kind,
             single_source=len(found) == 1,
             id=question_id,
         )

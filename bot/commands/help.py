@@ -13,3 +13,7 @@ class HelpCog(commands.Cog, name="Help"):
     @app_commands.command(name="help", description="What citebot does and how it decides")
     async def help(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message(**render_help().send_kwargs(), ephemeral=True)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(HelpCog())

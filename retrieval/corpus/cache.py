@@ -8,20 +8,25 @@ entry that fails to load or check is rebuilt, never trusted.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import functools
 import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 
-from retrieval.corpus.documents import Document, corpus_files
+from retrieval.corpus.documents import Document
+from retrieval.corpus.files import corpus_files, open_regular
 from retrieval.search.index import IndexParameters, PassageIndex
 
 logger = logging.getLogger(__name__)
@@ -36,6 +41,7 @@ _INDEXING_MODULES = (
     "text/sentences.py",
     "search/index.py",
     "corpus/documents.py",
+    "corpus/files.py",
     "corpus/cache.py",
 )
 
@@ -47,16 +53,16 @@ def _indexing_code_digest() -> bytes:
     )
 
 
-def corpus_fingerprint(root: Path, parameters: IndexParameters) -> str:
+def corpus_fingerprint(root: Path, parameters: IndexParameters, *, follow_outside_links: bool = False) -> str:
     """A hash of the corpus content (every file's relative path and bytes) and index settings."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(json.dumps({"format": INDEX_FORMAT, **asdict(parameters)}).encode())
     digest.update(_indexing_code_digest())
-    base = root if root.is_dir() else root.parent
-    for path in corpus_files(root):
-        digest.update(path.relative_to(base).as_posix().encode() + b"\0")
+    for found in corpus_files(root, follow_outside_links=follow_outside_links):
+        # The name's exact bytes: a name that is not UTF-8 is still a key, never an error.
+        digest.update(found.key + b"\0")
         try:
-            with path.open("rb") as handle:
+            with open_regular(found.path) as handle:
                 for block in iter(lambda: handle.read(1 << 20), b""):
                     digest.update(block)
         except OSError as error:
@@ -74,6 +80,12 @@ def default_cache_dir(root: Path) -> Path:
     home_cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
     return home_cache / "citebot" / hashlib.blake2b(str(base.resolve()).encode(), digest_size=8).hexdigest()
 
+
+# Staging folders are hidden (".<fingerprint>.<random>"); one left by a process that was killed
+# while saving is removed once it is this old, so it can no longer be another's work in progress.
+STAGING_PREFIX = "."
+_STAGING_NAME = re.compile(r"\.[0-9a-f]{32}\..+")
+_ABANDONED_SECONDS = 3_600
 
 # How many decoded documents a store keeps at hand.
 _RECENT_DOCUMENTS = 1024
@@ -170,6 +182,17 @@ def load_entry(folder: Path) -> tuple[StoredDocuments, PassageIndex, list[str]]:
     return documents, index, [str(warning) for warning in manifest.get("warnings", [])]
 
 
+def _is_valid_entry(folder: Path) -> bool:
+    """Whether ``folder`` holds a complete entry whose files match their checksums."""
+    manifest = _read_manifest(folder)
+    if manifest is None or manifest.get("citebot_index") != INDEX_FORMAT:
+        return False
+    try:
+        return _file_digests(folder) == manifest.get("checksums")
+    except OSError:
+        return False
+
+
 def save_entry(
     cache_dir: Path,
     fingerprint: str,
@@ -178,9 +201,16 @@ def save_entry(
     index: PassageIndex,
     warnings: list[str],
 ) -> Path:
-    """Write an entry atomically, then remove this corpus's older entries (and nothing else)."""
+    """Write an entry atomically, then remove this corpus's older entries (and nothing else).
+
+    Several processes may build the same corpus at once: an entry's content is fixed by its
+    fingerprint, so whichever is renamed into place first stays, and the others' equal
+    entries are dropped without complaint. Only a damaged entry is ever replaced.
+    """
     cache_dir.mkdir(parents=True, exist_ok=True)
     final = cache_dir / fingerprint
+    if _is_valid_entry(final):
+        return final
     staging = Path(tempfile.mkdtemp(prefix=f".{fingerprint}.", dir=cache_dir))
     corpus_key = str(corpus.resolve())
     try:
@@ -194,14 +224,48 @@ def save_entry(
             "checksums": _file_digests(staging),
         }
         (staging / MANIFEST).write_text(json.dumps(manifest))
-        if final.exists():
-            shutil.rmtree(final, ignore_errors=True)
-        os.replace(staging, final)
+        _move_into_place(staging, final)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    for entry in cache_dir.iterdir():
-        manifest_of_entry = _read_manifest(entry) if entry.is_dir() and entry != final else None
-        # Only citebot's own entries for this same corpus: a cache folder may be shared.
-        if manifest_of_entry is not None and manifest_of_entry.get("corpus") == corpus_key:
-            shutil.rmtree(entry, ignore_errors=True)
+    _remove_stale_entries(cache_dir, final, corpus_key)
     return final
+
+
+def _move_into_place(staging: Path, final: Path) -> None:
+    """Rename ``staging`` to ``final``, unless a valid entry got there first."""
+    for _attempt in range(3):
+        try:
+            os.replace(staging, final)  # atomic; refuses to replace a folder that is not empty
+            return
+        except OSError as error:
+            if error.errno not in (errno.ENOTEMPTY, errno.EEXIST):
+                raise
+        if _is_valid_entry(final):
+            return  # another process saved the same entry first
+        # A damaged entry is in the way: rename it aside (atomic too), then remove it.
+        aside = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{final.name}.", dir=final.parent))
+        try:
+            os.replace(final, aside / "damaged")
+        except FileNotFoundError:
+            pass
+        finally:
+            shutil.rmtree(aside, ignore_errors=True)
+    raise OSError(errno.ENOTEMPTY, "another process keeps writing a damaged entry", str(final))
+
+
+def _remove_stale_entries(cache_dir: Path, final: Path, corpus_key: str) -> None:
+    """Remove this corpus's older entries and abandoned staging folders; nothing else."""
+    now = time.time()
+    for entry in cache_dir.iterdir():
+        if entry == final or not entry.is_dir():
+            continue
+        if entry.name.startswith(STAGING_PREFIX):
+            # Another process's staging folder, still being written (or one long abandoned).
+            with contextlib.suppress(OSError):
+                if _STAGING_NAME.fullmatch(entry.name) and now - entry.stat().st_mtime > _ABANDONED_SECONDS:
+                    shutil.rmtree(entry, ignore_errors=True)
+            continue
+        manifest = _read_manifest(entry)
+        # Only citebot's own entries for this same corpus: a cache folder may be shared.
+        if manifest is not None and manifest.get("corpus") == corpus_key:
+            shutil.rmtree(entry, ignore_errors=True)

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,18 +24,32 @@ from typing import Any
 import frontmatter
 import yaml
 
+from retrieval.corpus.files import (
+    CORPUS_SUFFIXES,
+    HTML_SUFFIXES,
+    JSONL_SUFFIXES,
+    TEXT_SUFFIXES,
+    CorpusError,
+    CorpusFile,
+    Warn,
+    corpus_files,
+    open_regular,
+)
+
 logger = logging.getLogger(__name__)
 
-TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
-HTML_SUFFIXES = frozenset({".html", ".htm"})
-JSONL_SUFFIXES = frozenset({".jsonl"})
-CORPUS_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
-
-Warn = Callable[[str], None]
-
-
-class CorpusError(Exception):
-    """The corpus as a whole cannot be used (missing, or no readable document)."""
+__all__ = [
+    "CORPUS_SUFFIXES",
+    "HTML_SUFFIXES",
+    "JSONL_SUFFIXES",
+    "TEXT_SUFFIXES",
+    "CorpusError",
+    "Document",
+    "DocumentError",
+    "Warn",
+    "document_from_json",
+    "load_documents",
+]
 
 
 @dataclass(frozen=True)
@@ -139,8 +152,11 @@ def document_from_fields(fields: dict[str, Any], *, doc_id: str, path: str | Non
 
 
 def _read_text_file(path: Path) -> str:
+    with open_regular(path) as handle:
+        raw = handle.read()
     try:
-        return path.read_text(encoding="utf-8")
+        # Universal newlines, as Path.read_text reads them: quote offsets count from this text.
+        return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as error:
         raise DocumentError(f"not UTF-8 text ({error.reason} at byte {error.start})") from error
 
@@ -184,7 +200,7 @@ def document_from_json(record: object, *, path: str | None) -> Document:
 
 def load_jsonl_documents(path: Path, display: str, warn: Warn) -> Iterator[Document]:
     # Bytes, decoded line by line: one badly encoded line must not cost the whole file.
-    with path.open("rb") as lines:
+    with open_regular(path) as lines:
         for line_number, raw in enumerate(lines, start=1):
             if not raw.strip():
                 continue
@@ -197,34 +213,15 @@ def load_jsonl_documents(path: Path, display: str, warn: Warn) -> Iterator[Docum
                 warn(f"skipped {where}: {error}")
             except RecursionError:
                 warn(f"skipped {where}: JSON nested too deeply")
+            except ValueError as error:
+                # json refuses integers of more than 4,300 digits (sys.int_info.str_digits_check_threshold).
+                warn(f"skipped {where}: {_json_value_problem(error)}")
 
 
-def corpus_files(root: Path, warn: Warn | None = None) -> list[Path]:
-    """The corpus files under a folder (recursively, sorted; hidden files and folders
-    skipped) or the single file given."""
-    if not root.exists():
-        raise CorpusError(f"corpus not found: {root}")
-    if root.is_file():
-        if root.suffix.lower() not in CORPUS_SUFFIXES:
-            kinds = ", ".join(sorted(CORPUS_SUFFIXES))
-            raise CorpusError(f"{root.name} is not a corpus file (use one of {kinds}, or a folder)")
-        return [root]
-    if not root.is_dir():
-        raise CorpusError(f"corpus is neither a folder nor a file: {root}")
-
-    def unreadable(error: OSError) -> None:
-        if warn is not None:
-            warn(f"skipped folder {error.filename}: {error.strerror}")
-
-    found = []
-    for folder, subfolders, files in os.walk(root, onerror=unreadable):
-        subfolders[:] = sorted(name for name in subfolders if not name.startswith("."))
-        found.extend(
-            Path(folder) / name
-            for name in files
-            if not name.startswith(".") and Path(name).suffix.lower() in CORPUS_SUFFIXES
-        )
-    return sorted(found)
+def _json_value_problem(error: ValueError) -> str:
+    if "digits" in str(error):
+        return "a number in it is too long (more than 4,300 digits)"
+    return f"not valid JSON ({error})"
 
 
 def _load_file(path: Path, display: str, warn: Warn) -> Iterable[Document]:
@@ -236,21 +233,31 @@ def _load_file(path: Path, display: str, warn: Warn) -> Iterable[Document]:
     return [load_text_document(path, display)]
 
 
-def load_documents(root: Path, warn: Warn | None = None) -> list[Document]:
-    """Every readable document under ``root``; unreadable ones are warned about and skipped."""
+def load_documents(
+    root: Path, warn: Warn | None = None, *, follow_outside_links: bool = False
+) -> list[Document]:
+    """Every readable document under ``root``; unreadable ones are warned about and skipped.
+
+    A document's id is unique. A file's path is its id, so a JSONL line claiming the path
+    of a corpus file as its id is skipped (the file wins, whatever order they load in);
+    otherwise the first document with an id keeps it.
+    """
     warn = warn or logger.warning
-    base = root if root.is_dir() else root.parent
+    files = corpus_files(root, warn=warn, follow_outside_links=follow_outside_links)
+    path_ids = {found.name for found in files if not _is_jsonl(found)}
     documents: list[Document] = []
     seen_ids: set[str] = set()
-    for path in corpus_files(root, warn):
-        display = path.relative_to(base).as_posix()
+    for found in files:
         try:
-            loaded = list(_load_file(path, display, warn))
+            loaded = list(_load_file(found.path, found.name, warn))
         except (OSError, DocumentError, UnicodeDecodeError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else error
-            warn(f"skipped {display}: {reason}")
+            warn(f"skipped {found.name}: {reason}")
             continue
         for document in loaded:
+            if _is_jsonl(found) and document.id in path_ids:
+                warn(f"skipped {document.path}: its id {document.id!r} is the path of a corpus file")
+                continue
             if document.id in seen_ids:
                 warn(f"skipped {document.path}: duplicate document id {document.id!r}")
                 continue
@@ -259,3 +266,7 @@ def load_documents(root: Path, warn: Warn | None = None) -> list[Document]:
     if not documents:
         raise CorpusError(f"no readable documents in corpus {root}")
     return documents
+
+
+def _is_jsonl(found: CorpusFile) -> bool:
+    return found.path.suffix.lower() in JSONL_SUFFIXES

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from retrieval.answer import Conflict, Quote, SourceEvidence, Stance
 from retrieval.corpus.documents import Document
-from retrieval.judging.claims import extract_claim
+from retrieval.judging.claims import ClaimKind, extract_claim
 from retrieval.judging.conflicts import QuotedSource, answer_conflicts, stance_conflict
 from retrieval.judging.quotes import MAX_QUOTE_CHARS, trim_to_words
 from retrieval.judging.stance.explicit import ClaimTerms, claim_terms, sentence_side
@@ -49,6 +49,7 @@ class Assessment:
     conflicts: tuple[Conflict, ...]
     # Aligned with the sources: the quote stating each one's stance (None when it discusses).
     stating: tuple[Quote | None, ...] = ()
+    claim_kind: ClaimKind = "statement"  # how the question was read (claims.Claim.kind)
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,7 @@ def assess(
             for source in sources
         ]
         conflicts = tuple(answer_conflicts(question, quoted)) if claim.is_open else ()
-        return Assessment(claim.text, ("discusses",) * n, bool(conflicts), conflicts, (None,) * n)
+        return Assessment(claim.text, ("discusses",) * n, bool(conflicts), conflicts, (None,) * n, claim.kind)
     model = model or default_model()
     terms = claim_terms(claim.text, model.extractor_.claim_cues(claim.text).weights)
     sides: list[int] = []
@@ -166,6 +167,7 @@ def assess(
         bool(conflicts),
         tuple(conflicts),
         tuple(stating),
+        claim.kind,
     )
 
 

@@ -95,6 +95,7 @@ def evidence_from_candidates(
                 score=float(candidates.scores[position]),
                 quotes=quotes,
                 path=document.path,
+                date=document.date,
             )
         )
     return tuple(evidence)

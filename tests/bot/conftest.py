@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+import logging
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import discord
 import pytest
 
-from bot.app import AnswerEngine, Citebot, ShardedCitebot, create_bot, run
+from bot import settings as settings_module
+from bot.app import Citebot, ShardedCitebot, create_bot, run
+from bot.corpora import Corpora
+from bot.services import AnswerEngine
 from bot.settings import Settings
+from bot.store import Store
 from retrieval.engine import Engine
 from tests.discord_server import FakeDiscord
-
-StartBot = Callable[..., Awaitable[Citebot | ShardedCitebot]]
 
 
 @pytest.fixture
@@ -37,6 +41,7 @@ def restore_discord_endpoints(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def bot_settings(server: FakeDiscord, **overrides: Any) -> Settings:
+    """Settings for the bot on the test server; pass ``database`` wherever a bot may start."""
     values: dict[str, Any] = {
         "discord_token": server.token,
         "api_base_url": server.api_base_url,
@@ -48,19 +53,40 @@ def bot_settings(server: FakeDiscord, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
-@pytest.fixture
-async def start_bot(
-    discord_server: FakeDiscord, default_engine: Engine, restore_discord_endpoints: None
-) -> AsyncIterator[StartBot]:
-    """Start the real bot (in this event loop) against the test server; stopped after the test."""
-    running: list[tuple[Citebot | ShardedCitebot, asyncio.Task[None]]] = []
+@pytest.fixture(autouse=True)
+def no_user_data_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test may write the user's own database: the default location points into the test's folder."""
+    elsewhere = tmp_path / "user-data" / "citebot.sqlite3"
+    monkeypatch.setattr(settings_module, "default_database", lambda: elsewhere)
 
-    async def start(engine: AnswerEngine | None = None, **overrides: Any) -> Citebot | ShardedCitebot:
-        settings = bot_settings(discord_server, **overrides)
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    """The bot's SQLite file for this test (a real file; never the user's data folder)."""
+    return tmp_path / "data" / "citebot.sqlite3"
+
+
+class StartBot:
+    """Starts the real bot (in this event loop) against the test server; stops them all after.
+
+    ``await start_bot(engine=..., corpora=..., **settings)``; ``await start_bot.stop(bot)``
+    stops one, e.g. to start another on the same database, as a restart would.
+    """
+
+    def __init__(self, server: FakeDiscord, engine: Engine, database: Path) -> None:
+        self.server, self.engine, self.database = server, engine, database
+        self.running: list[tuple[Citebot | ShardedCitebot, asyncio.Task[None]]] = []
+
+    async def __call__(
+        self, engine: AnswerEngine | None = None, corpora: Corpora[Any] | None = None, **overrides: Any
+    ) -> Citebot | ShardedCitebot:
+        overrides.setdefault("database", self.database)
+        settings = bot_settings(self.server, **overrides)
+        store = Store(settings.database_path)
         # guild_ready_timeout: discord.py waits this long after the last GUILD_CREATE before "ready".
-        bot = create_bot(settings, engine or default_engine, guild_ready_timeout=0.05)
-        task = asyncio.create_task(run(bot, discord_server.token))
-        running.append((bot, task))
+        bot = create_bot(settings, corpora or engine or self.engine, store, guild_ready_timeout=0.05)
+        task = asyncio.create_task(run(bot, self.server.token))
+        self.running.append((bot, task))
         async with asyncio.timeout(15):
             while not bot.is_ready():
                 if task.done():
@@ -69,14 +95,39 @@ async def start_bot(
                 await asyncio.sleep(0.01)
         return bot
 
-    yield start
-    for bot, task in running:
-        await bot.close()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(task, 10)
+    async def stop(self, bot: Citebot | ShardedCitebot) -> None:
+        for running, task in self.running:
+            if running is bot:
+                await bot.close()
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(task, 10)
+
+
+@pytest.fixture
+async def start_bot(
+    discord_server: FakeDiscord, default_engine: Engine, restore_discord_endpoints: None, database: Path
+) -> AsyncIterator[StartBot]:
+    """Start the real bot against the test server; every bot started is stopped after the test."""
+    starter = StartBot(discord_server, default_engine, database)
+    yield starter
+    for bot, _ in starter.running:
+        if not bot.is_closed():
+            await starter.stop(bot)
 
 
 @pytest.fixture
 async def bot(start_bot: StartBot) -> Citebot | ShardedCitebot:
     """The bot on the default corpus, logged in, commands synced to the test guild, ready."""
     return await start_bot()
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """serve() configures logging for a real run; undo it after the test."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    discord_level = logging.getLogger("discord").level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    logging.getLogger("discord").setLevel(discord_level)

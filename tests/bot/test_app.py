@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import discord
@@ -24,7 +22,15 @@ from tests.discord_server import FakeDiscord
 pytestmark = pytest.mark.timeout(60)
 
 QUESTION = "Is Ballerina based on a true story?"
-COMMANDS = {("ask", 1), ("sources", 1), ("source", 1), ("help", 1), ("Check sources", 3)}
+COMMANDS = {
+    ("ask", 1),
+    ("sources", 1),
+    ("source", 1),
+    ("help", 1),
+    ("reload", 1),
+    ("Check sources", 3),
+    ("Check sources (private)", 3),
+}
 
 
 def synced(server: FakeDiscord, scope: int | None) -> set[tuple[str, int]]:
@@ -98,18 +104,6 @@ async def test_reply_survives_a_429_then_a_500(
     assert [reply.get("content") for reply in record.replies] == wanted  # each message once, in order
 
 
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """serve() configures logging for a real run; undo it after the test."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    discord_level = logging.getLogger("discord").level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    logging.getLogger("discord").setLevel(discord_level)
-
-
 def test_serve_without_a_token_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
     """No DISCORD_TOKEN: one line saying what to do, exit code 2, no traceback."""
     assert serve(Settings(discord_token=None)) == 2
@@ -128,7 +122,9 @@ async def test_serve_with_a_rejected_token(
 ) -> None:
     """A token Discord rejects (401): one line saying what to do, exit 2, no traceback, token never shown."""
     secret = "MTIz.rejected-token.secret-value"
-    settings = bot_settings(discord_server, discord_token=secret, cache_dir=tmp_path)
+    settings = bot_settings(
+        discord_server, discord_token=secret, cache_dir=tmp_path, database=tmp_path / "db.sqlite3"
+    )
     assert await asyncio.to_thread(serve, settings) == 2
     captured = capsys.readouterr()
     [line] = captured.err.strip().splitlines()
@@ -161,6 +157,7 @@ def test_serve_when_discord_cannot_be_reached(tmp_path: Path) -> None:
         DISCORD_API_BASE_URL=f"http://127.0.0.1:{port}/api/v10",
         DISCORD_GATEWAY_URL=f"ws://127.0.0.1:{port}/gateway",
         CITEBOT_CACHE_DIR=str(tmp_path / "cache"),
+        CITEBOT_DB=str(tmp_path / "data" / "citebot.sqlite3"),
     )
     result = subprocess.run(
         [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60

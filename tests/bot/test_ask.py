@@ -5,18 +5,20 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+from bot import render_discord
 from bot.render_discord import ELLIPSIS, render_answer
 from retrieval.answer import Answer, Conflict, Quote, SourceEvidence
 from retrieval.engine import Engine
 from tests.bot.conftest import StartBot
 from tests.bot.stubs import FixedAnswerEngine
-from tests.discord_server import FakeDiscord
+from tests.discord_server import FakeDiscord, InteractionRecord
 from tests.discord_server.checks import mention_problems, payload_problems
-from tests.discord_server.payloads import EPHEMERAL
+from tests.discord_server.payloads import EPHEMERAL, JSON
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -195,48 +197,78 @@ async def test_a_very_long_answer_stays_within_discords_limits(
         assert not payload_problems(reply), payload_problems(reply)
     text = "\n".join(reply.get("content") or "" for reply in replies)
     for n in range(1, 11):
-        assert f"**{n}. Source {n}:" in text  # every source, in its own block
+        assert f"**{n}. [Source {n}:" in text  # every source, in its own block
     # Every quote line is whole or visibly cut: a cut quote ends with an ellipsis.
     for line in text.splitlines():
         if line.startswith("> Quote"):
             assert line.endswith(("words. ", "words.", ELLIPSIS)), line[-40:]
 
 
-async def test_two_hundred_concurrent_asks(
+async def test_two_hundred_concurrent_asks_and_clicks(
     start_bot: StartBot,
     discord_server: FakeDiscord,
     default_engine: Engine,
+    database: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """200 /ask at once: 200 replies, none lost, each acknowledged within 3 s; heartbeats keep going."""
+    """200 /ask at once, and a 👍 on each answer as soon as it shows: every reply and every click arrives,
+    none lost, each acknowledged within 3 s; heartbeats keep going; one SQLite row per click."""
     discord_server.heartbeat_interval_ms = 500  # short, so a blocked event loop would show as a gap
     await start_bot(cooldown_seconds=5.0)  # the real cooldown: it is per user, so 200 users all get through
     users = [discord_server.new_user(f"user-{n}") for n in range(200)]
     questions = [QUESTION, "Is Ballerina inspired by the Nth Room case?", "Who directed Ballerina?"]
+
+    async def vote(record: InteractionRecord, user: JSON) -> InteractionRecord:
+        def last_with_buttons() -> JSON | None:
+            messages = discord_server.messages_of(record)
+            return messages[-1] if messages and messages[-1].get("components") else None
+
+        message = await discord_server.wait_for(last_with_buttons, timeout=60, what="an answer's buttons")
+        custom_id = next(
+            item["custom_id"]
+            for row in message["components"]
+            for item in row["components"]
+            if (item.get("emoji") or {}).get("name") == "👍"
+        )
+        return await discord_server.click(message, custom_id, user=user)
+
     started = discord_server.now
     records = await asyncio.gather(
         *(discord_server.slash("ask", question=questions[n % 3], user=user) for n, user in enumerate(users))
     )
+    clicks = await asyncio.gather(*(vote(record, user) for record, user in zip(records, users, strict=True)))
     await discord_server.wait_for(
-        lambda: all(record.original is not None for record in records), timeout=60, what="200 replies"
+        lambda: all(click.callback is not None for click in clicks),
+        timeout=60,
+        what="200 click acknowledgements",
     )
     elapsed = discord_server.now - started
     received = sum(1 for record in records if record.original is not None)
-    acks = [record.acknowledgement_seconds for record in records]
-    slowest = max(ack for ack in acks if ack is not None)
+    acknowledged = sum(1 for click in clicks if click.callback is not None)
+    ask_acks = [record.acknowledgement_seconds for record in records]
+    click_acks = [click.acknowledgement_seconds for click in clicks]
+    slowest_ask = max(ack for ack in ask_acks if ack is not None)
+    slowest_click = max(ack for ack in click_acks if ack is not None)
+    with sqlite3.connect(database) as connection:
+        stored = connection.execute("SELECT count(*) FROM feedback").fetchone()[0]
     # The longest time without a heartbeat from the last one before the burst until now.
     before = [beat for beat in discord_server.heartbeats if beat < started][-1:]
     beats = before + [beat for beat in discord_server.heartbeats if beat >= started] + [discord_server.now]
     gaps = [later - earlier for earlier, later in itertools.pairwise(beats)]
+    slowest = max(slowest_ask, slowest_click)
     with capsys.disabled():
         print(
-            f"\n[concurrency] replies received: {received} of {len(records)} sent; slowest acknowledgement "
-            f"{slowest * 1000:.0f} ms; all answered in {elapsed:.2f} s; longest heartbeat gap "
+            f"\n[concurrency] replies received: {received} of {len(records)} /ask sent, {acknowledged} of "
+            f"{len(clicks)} clicks acknowledged; slowest acknowledgement {slowest * 1000:.0f} ms (/ask "
+            f"{slowest_ask * 1000:.0f} ms, click {slowest_click * 1000:.0f} ms); SQLite feedback rows "
+            f"{stored} for {len(clicks)} clicks; all done in {elapsed:.2f} s; longest heartbeat gap "
             f"{max(gaps, default=0) * 1000:.0f} ms (interval 500 ms)"
         )
-    assert received == len(records) == 200
-    assert all(ack is not None and ack < 3.0 for ack in acks)
+    assert received == len(records) == 200 and acknowledged == len(clicks) == 200
+    assert all(ack is not None and ack < 3.0 for ack in ask_acks + click_acks)
     assert all(record.callback == {"type": 5} for record in records)
+    assert all("👍 is recorded" in click.callback["data"]["content"] for click in clicks)  # type: ignore[index]
+    assert stored == 200
     # Each reply arrived exactly once, with the right answer for its question.
     assert len(discord_server.successful("edit_original")) == 200
     wanted = {question: expected(default_engine, question)[0] for question in questions}
@@ -303,3 +335,61 @@ async def test_cooldown_is_per_user_and_says_when(start_bot: StartBot, discord_s
     other = await discord_server.slash("ask", question=QUESTION, user=discord_server.new_user("other"))
     await discord_server.replies(other)
     assert other.callback == {"type": 5}
+
+
+async def test_a_long_claim_is_checked_on_its_first_thousand_characters(
+    bot: object, discord_server: FakeDiscord, default_engine: Engine
+) -> None:
+    """Check sources on a 3,000-character message: checked on its first 1,000 characters, cut at the end of
+    a sentence, and the reply says it was shortened."""
+    sentence = "Ballerina is based on a true story about the Nth Room case in South Korea. "
+    claim = sentence * 41
+    assert len(claim) > 3_000
+    target = discord_server.guild_message(claim)
+    record = await discord_server.message_command("Check sources", target)
+    [reply] = await discord_server.replies(record)
+    notice, headline = reply["content"].splitlines()[:2]
+    assert notice == "*The message is long: only its first 1,000 characters were checked.*"
+    checked = (sentence * 13).strip()  # the whole sentences within 1,000 characters
+    assert len(checked) <= 1_000 < len(checked) + len(sentence)
+    assert headline.endswith("this claim: \u2068" + render_discord.heading_text(checked, 300) + "\u2069")
+
+
+@pytest.mark.parametrize("content", ["@everyone", "** __ ~~ ||", "<@&123456789012345678>"])
+async def test_a_claim_with_no_text_is_never_called_a_question(
+    bot: object, discord_server: FakeDiscord, content: str
+) -> None:
+    """A message with nothing to check once mentions and markdown are removed: a private note about the
+    message, which never calls it a question."""
+    record = await discord_server.message_command("Check sources", discord_server.guild_message(content))
+    [reply] = await discord_server.replies(record)
+    assert record.ephemeral and reply["content"] == "⚠️ That message has no text to check against the sources."
+
+
+@pytest.fixture
+def linked_corpus(tmp_path: Path) -> Engine:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "review.md").write_text(
+        "---\ntitle: A [review] of Ballerina\npublisher: Film Weekly\ndate: 2023-10-06\n"
+        "url: https://films.example.org/reviews/ballerina_(2023)\n---\n"
+        "The director of Ballerina, Lee Chung-hyun, stages every fight with care.\n",
+        encoding="utf-8",
+    )
+    return Engine.from_path(corpus, cache_dir=tmp_path / "cache")
+
+
+async def test_citations_link_to_the_quote(
+    start_bot: StartBot, discord_server: FakeDiscord, linked_corpus: Engine
+) -> None:
+    """A source with a link: its title is a masked link (no preview) to the page scrolled to the quoted
+    words, the link's real host beside it, then publisher and date."""
+    await start_bot(engine=linked_corpus)
+    record = await discord_server.slash("ask", question="Who is the director of Ballerina?")
+    [reply] = await discord_server.replies(record)
+    citation = next(line for line in reply["content"].splitlines() if line.startswith("**1. "))
+    assert citation == (
+        "**1. [A \\[review\\] of Ballerina](<https://films.example.org/reviews/ballerina_%282023%29"
+        "#:~:text=The%20director%20of%20Ballerina%2C,every%20fight%20with%20care.>)**"
+        " · films.example.org · Film Weekly · 2023-10-06"
+    )

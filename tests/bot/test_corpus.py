@@ -6,8 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.listing import Selection
+from retrieval.answer import Answer
+from retrieval.corpus.documents import Document
 from retrieval.engine import Engine
 from tests.bot.conftest import StartBot
+from tests.bot.stubs import FixedAnswerEngine
 from tests.discord_server import FakeDiscord
 from tests.discord_server.checks import mention_problems, payload_problems
 from tests.discord_server.payloads import JSON
@@ -31,6 +35,16 @@ def big_corpus(tmp_path: Path) -> Engine:
     return Engine.from_path(corpus, cache_dir=tmp_path / "cache")
 
 
+def selects(message: JSON) -> dict[str, JSON]:
+    """The select menus on a message, by placeholder."""
+    return {
+        item["placeholder"]: item
+        for row in message.get("components") or []
+        for item in row.get("components") or []
+        if item.get("type") == 3
+    }
+
+
 def buttons(message: JSON) -> dict[str, JSON]:
     """The buttons on a message, by label."""
     return {
@@ -48,7 +62,7 @@ async def test_sources_pages_through_the_corpus(
     await start_bot(engine=big_corpus)
     record = await discord_server.slash("sources")
     [first] = await discord_server.replies(record)
-    assert record.callback_type == 4 and record.ephemeral
+    assert record.callback_type == 5 and record.ephemeral  # acknowledged at once, privately
     assert first["content"].startswith("**The corpus: 80 documents** — page 1/")
     total = int(first["content"].split("— page 1/")[1].split("\n")[0])
     assert total > 1
@@ -75,20 +89,70 @@ async def test_sources_pages_through_the_corpus(
         assert not payload_problems(payload) and not mention_problems(payload)
 
 
-async def test_only_the_asker_turns_the_pages(
+async def test_sources_pages_turn_after_a_restart(
     start_bot: StartBot, discord_server: FakeDiscord, big_corpus: Engine
 ) -> None:
-    """Someone else clicking Next gets a private note; the page does not change."""
-    await start_bot(engine=big_corpus)
+    """The page buttons are persistent: after the bot restarts, Next on the old message still turns it."""
+    first_run = await start_bot(engine=big_corpus)
     record = await discord_server.slash("sources")
     await discord_server.replies(record)
     message = discord_server.messages[record.original_message_id]  # type: ignore[index]
-    click = await discord_server.click(
-        message, buttons(message)["Next ▶"]["custom_id"], user=discord_server.new_user("stranger")
-    )
+    await start_bot.stop(first_run)
+
+    await start_bot(engine=big_corpus)  # a new process would hold no view: only the custom_id remains
+    click = await discord_server.click(message, buttons(message)["Next ▶"]["custom_id"])
     callback = await discord_server.callback(click)
-    assert callback["type"] == 4 and callback["data"]["flags"] & 64
-    assert "Only the person who ran `/sources`" in callback["data"]["content"]
+    assert callback["type"] == 7
+    assert callback["data"]["content"].startswith("**The corpus: 80 documents** — page 2/")
+
+
+@pytest.fixture
+def thousands() -> FixedAnswerEngine:
+    """3,000 documents with titles over every initial (and digits, and another script)."""
+    initials = [*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "1", "Ä", "발"]
+    documents = [
+        Document(id=f"doc-{n}", title=f"{initials[n % len(initials)]}title number {n:04d}", text="text")
+        for n in range(3_000)
+    ]
+    return FixedAnswerEngine(Answer(question="", status="no_answer"), documents)
+
+
+async def test_sources_of_thousands_by_initial_and_filter(
+    start_bot: StartBot, discord_server: FakeDiscord, thousands: FixedAnswerEngine
+) -> None:
+    """3,000 documents: the initial menu lists titles starting with B, in title order; `filter:` searches
+    titles; a one-letter filter is an initial; nothing matching says so."""
+    await start_bot(engine=thousands)
+    record = await discord_server.slash("sources")
+    await discord_server.replies(record)
+    message = discord_server.messages[record.original_message_id]  # type: ignore[index]
+    menu = selects(message)["Titles starting with…"]
+    values = [option["value"] for option in menu["options"]]
+    assert values[0] == "all" and len(values) <= 25 and "#" in values and "~" in values
+    b_group = next(value for value in values if "b" in Selection("i", value).buckets())
+    letters = {letter.upper() for letter in Selection("i", b_group).buckets()}
+
+    chosen = await discord_server.choose(message, menu["custom_id"], [b_group])
+    page = (await discord_server.callback(chosen))["data"]["content"]
+    heading, *lines = page.splitlines()
+    assert heading.startswith("**The corpus: 3,000 documents** · ") and "titles starting with " in heading
+    titles = [line.split("**")[1] for line in lines]
+    assert titles == sorted(titles) and all(title[0] in letters for title in titles) and len(titles) == 8
+
+    searched = await discord_server.slash("sources", filter="number 0042")
+    [reply] = await discord_server.replies(searched)
+    assert "1 titles containing “number 0042”" in reply["content"] and "title number 0042" in reply["content"]
+
+    initial = await discord_server.slash("sources", filter="z")
+    [reply] = await discord_server.replies(initial)
+    z_titles = [line.split("**")[1] for line in reply["content"].splitlines()[1:]]
+    assert z_titles and all(title.startswith("Z") for title in z_titles)
+
+    nothing = await discord_server.slash("sources", filter="no such words")
+    [reply] = await discord_server.replies(nothing)
+    assert "No document matches" in reply["content"]
+    for payload in discord_server.message_payloads():
+        assert not payload_problems(payload), payload_problems(payload)
 
 
 async def test_sources_on_the_default_corpus_is_one_page(bot: object, discord_server: FakeDiscord) -> None:

@@ -71,7 +71,8 @@ def test_cut_ends_at_a_word_with_an_ellipsis() -> None:
 
 
 def test_answer_lists_each_source_with_citation_quotes_and_stance() -> None:
-    """Each source: number, title, publisher, <link> (no preview), its quotes as block quotes, its stance."""
+    """Each source: number, title linked (no preview) to its quote, the link's host, publisher, its
+    quotes as block quotes, its stance."""
     answer = Answer(
         question="Is it true?",
         status="answered",
@@ -79,10 +80,13 @@ def test_answer_lists_each_source_with_citation_quotes_and_stance() -> None:
     )
     [message] = render_answer(answer)
     content = message.content
-    assert "**1. Title 1** · Publisher 1 · <https://example.com/1>" in content
+    assert (
+        "**1. [Title 1](<https://example.com/1#:~:text=First%20quote.&text=Second%20quote.>)**"
+        " · example.com · Publisher 1" in content
+    )
     assert "> First quote." in content and "> Second quote." in content
     assert "*Stance:* supports the claim" in content
-    assert content.index("**1. Title 1**") < content.index("**2. Title 2**")
+    assert content.index("**1. [Title 1]") < content.index("**2. [Title 2]")
     assert not limit_problems(message)
 
 
@@ -125,7 +129,7 @@ def test_disagreement_comes_first_with_quotes_side_by_side() -> None:
     assert [field["inline"] for field in fields] == [True, True]
     assert fields[0]["name"] == "1. Title 1" and "> not based on true events" in fields[0]["value"]
     assert fields[1]["name"] == "2. Title 2" and "> inspired by" in fields[1]["value"]
-    assert rest and "**1. Title 1**" in rest[0].content
+    assert rest and "**1. [Title 1](<https://example.com/1#:~:text=" in rest[0].content
 
 
 def test_question_error_is_a_clear_sentence() -> None:

@@ -50,3 +50,37 @@ def test_each_quote_carries_its_offsets(default_engine: Engine) -> None:
     for source in answer.sources:
         for quote in source.quotes:
             assert f"(characters {quote.start}–{quote.end})" in text
+
+
+def test_open_question_has_no_claim_line_and_no_tally_in_either_view(default_engine: Engine) -> None:
+    """An open question asserts nothing: neither view prints a claim line or a stance tally."""
+    answer = default_engine.ask("Who plays Choi Pro?")
+    assert answer.claim_kind == "open" and "tally" not in answer.to_dict()
+    text = render_answer(answer)
+    discord_text = "\n".join(message.content for message in render_discord.render_answer(answer))
+    for shown in (text, discord_text):
+        assert "claim:" not in shown and "only mention" not in shown
+
+
+def test_tally_is_the_same_line_in_every_view(default_engine: Engine) -> None:
+    """The tally: counted once in the Answer (JSON `tally`), worded the same in text and on Discord."""
+    answer = default_engine.ask("Is Ballerina based on a true story?")
+    stances = [source.stance for source in answer.sources]
+    assert answer.to_dict()["tally"] == {
+        stance: stances.count(stance) for stance in ("supports", "refutes", "discusses") if stance in stances
+    }
+    line = "1 source supports · 1 refutes"
+    assert stances.count("supports") == 1 and stances.count("refutes") == 1
+    text_lines = render_answer(answer).splitlines()
+    assert text_lines[2] == "THE SOURCES DISAGREE." and text_lines[3] == line
+    opening = render_discord.render_answer(answer)[0].content.splitlines()
+    assert opening[0].startswith("⚠️ **The sources disagree**") and opening[1] == line
+
+
+def test_claim_line_is_worded_the_same_in_every_view(default_engine: Engine) -> None:
+    """A yes/no question is judged as a statement: both views name it with the same words."""
+    answer = default_engine.ask("Is Ballerina based on a true story?")
+    assert answer.claim == "Ballerina is based on a true story"
+    assert "Stances are judged against the claim: Ballerina is based on a true story" in render_answer(answer)
+    first = render_discord.render_answer(answer)[0].content
+    assert "*Stances are judged against the claim:* \u2068Ballerina is based on a true story\u2069" in first

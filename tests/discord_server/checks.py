@@ -42,9 +42,50 @@ def embed_problems(embed: dict[str, Any]) -> list[str]:
     return problems
 
 
+CUSTOM_ID_LIMIT = 100
+ROWS_PER_MESSAGE = 5
+BUTTONS_PER_ROW = 5
+SELECT_OPTIONS_LIMIT = 25
+LABEL_LIMIT = 80
+
+
+def component_problems(rows: list[dict[str, Any]]) -> list[str]:
+    """Why Discord would refuse these message components (action rows of buttons and selects)."""
+    problems: list[str] = []
+    if len(rows) > ROWS_PER_MESSAGE:
+        problems.append(f"{len(rows)} action rows > {ROWS_PER_MESSAGE}")
+    custom_ids: list[str] = []
+    for row in rows:
+        items = row.get("components") or []
+        if row.get("type") != 1 or not items:
+            problems.append("a component outside an action row, or an empty row")
+        selects = [item for item in items if item.get("type") in (3, 5, 6, 7, 8)]
+        if selects and len(items) > 1:
+            problems.append("a select menu shares its action row")
+        if len(items) > BUTTONS_PER_ROW:
+            problems.append(f"{len(items)} buttons in a row > {BUTTONS_PER_ROW}")
+        for item in items:
+            custom_id = item.get("custom_id")
+            if item.get("style") != 5 and item.get("type") in (2, 3):
+                if not custom_id or len(custom_id) > CUSTOM_ID_LIMIT:
+                    problems.append(f"custom_id {custom_id!r} missing or over {CUSTOM_ID_LIMIT} characters")
+                custom_ids.append(custom_id or "")
+            if len(item.get("label") or "") > LABEL_LIMIT:
+                problems.append(f"label over {LABEL_LIMIT} characters")
+            options = item.get("options")
+            if options is not None and not 1 <= len(options) <= SELECT_OPTIONS_LIMIT:
+                problems.append(f"{len(options)} select options (1 to {SELECT_OPTIONS_LIMIT})")
+            for option in options or []:
+                if len(option.get("label") or "") > 100 or len(option.get("description") or "") > 100:
+                    problems.append("a select option's label or description is over 100 characters")
+    if len(custom_ids) != len(set(custom_ids)):
+        problems.append("two components share a custom_id")
+    return problems
+
+
 def payload_problems(body: dict[str, Any]) -> list[str]:
     """Why Discord would refuse this message body (400 Invalid Form Body); empty if it is fine."""
-    problems: list[str] = []
+    problems: list[str] = component_problems(body.get("components") or [])
     content = body.get("content") or ""
     if len(content) > CONTENT_LIMIT:
         problems.append(f"content {len(content)} > {CONTENT_LIMIT}")

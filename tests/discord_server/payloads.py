@@ -72,6 +72,31 @@ def text_channel(channel_id: int, guild_id: int, name: str = "general") -> JSON:
     }
 
 
+def thread_channel(thread_id: int, parent: JSON, *, owner_id: int, name: str) -> JSON:
+    """A public thread (type 11) in a guild text channel."""
+    return {
+        "id": str(thread_id),
+        "type": 11,
+        "guild_id": parent["guild_id"],
+        "parent_id": parent["id"],
+        "owner_id": str(owner_id),
+        "name": name,
+        "member_count": 1,
+        "message_count": 0,
+        "total_message_sent": 0,
+        "rate_limit_per_user": 0,
+        "last_message_id": None,
+        "flags": 0,
+        "thread_metadata": {
+            "archived": False,
+            "auto_archive_duration": 1440,
+            "archive_timestamp": now_iso(),
+            "locked": False,
+            "create_timestamp": now_iso(),
+        },
+    }
+
+
 def dm_channel(channel_id: int, recipient: JSON) -> JSON:
     return {"id": str(channel_id), "type": 1, "recipients": [recipient], "last_message_id": None}
 
@@ -175,8 +200,15 @@ def interaction(
     channel: JSON,
     guild_id: int | None,
     message_data: JSON | None = None,
+    user_install: bool = False,
+    context: int | None = None,
+    app_permissions: int | None = None,
 ) -> JSON:
-    """An INTERACTION_CREATE payload: in a guild (with ``member``) or in a DM (with ``user``)."""
+    """An INTERACTION_CREATE payload: in a guild (with ``member``) or in a DM (with ``user``).
+
+    ``user_install``: the user added the app to their account (not the server), so the
+    interaction's authorizing owner is the user; ``context`` 0 guild, 1 bot DM, 2 private channel.
+    """
     payload: JSON = {
         "id": str(interaction_id),
         "application_id": str(application_id),
@@ -185,11 +217,13 @@ def interaction(
         "version": 1,
         "channel": channel,
         "channel_id": channel["id"],
-        "app_permissions": ALL_PERMISSIONS,
+        "app_permissions": ALL_PERMISSIONS if app_permissions is None else str(app_permissions),
         "locale": "en-US",
         "entitlements": [],
-        "authorizing_integration_owners": {"0": str(guild_id)} if guild_id else {"1": user_data["id"]},
-        "context": 0 if guild_id else 1,
+        "authorizing_integration_owners": (
+            {"1": user_data["id"]} if user_install or not guild_id else {"0": str(guild_id)}
+        ),
+        "context": context if context is not None else (0 if guild_id else 1),
         "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
     }
     if data is not None:

@@ -70,6 +70,7 @@ class InteractionRecord:
     original_message_id: int | None = None
     original_edits: int = 0
     followups: list[JSON] = field(default_factory=list)
+    followup_message_ids: list[int] = field(default_factory=list)
 
     @property
     def acknowledgement_seconds(self) -> float | None:
@@ -168,6 +169,8 @@ class FakeDiscord:
         self.resumes = 0
         self.heartbeats: list[float] = []
         self.typing: list[int] = []
+        # Threads started from a message: message id → thread (a thread has its message's id).
+        self.threads: dict[int, JSON] = {}
         # Message bodies refused as Discord would (400 Invalid Form Body), with why.
         self.rejected: list[tuple[str, list[str]]] = []
         self._changed = asyncio.Condition()
@@ -285,6 +288,12 @@ class FakeDiscord:
             ("PATCH", webhook + r"/messages/(?P<message>\d+)", "edit_followup", self.patch_followup),
             ("DELETE", webhook + r"/messages/(?P<message>\d+)", "delete_followup", self.no_content),
             ("POST", r"/channels/(?P<channel>\d+)/messages", "channel_message", self.post_channel_message),
+            (
+                "POST",
+                r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/threads",
+                "start_thread",
+                self.post_thread,
+            ),
             ("POST", r"/channels/(?P<channel>\d+)/typing", "typing", self.post_typing),
             ("POST", r"/users/@me/channels", "create_dm", self.post_dm_channel),
             ("GET", r"/channels/(?P<channel>\d+)", "get_channel", self.get_channel),
@@ -489,6 +498,7 @@ class FakeDiscord:
             return self.json_response({"message": "Unknown Webhook", "code": 10015}, 404)
         record.followups.append(body)
         message = self._bot_message(int(record.payload["channel_id"]), body, webhook=True)
+        record.followup_message_ids.append(int(message["id"]))
         return self.json_response(message)
 
     async def patch_followup(self, match: re.Match[str], body: Any, _request: web.Request) -> web.Response:
@@ -506,6 +516,25 @@ class FakeDiscord:
         channel_id = int(match["channel"])
         self.channel_posts[channel_id].append(body)
         return self.json_response(self._bot_message(channel_id, body))
+
+    async def post_thread(self, match: re.Match[str], body: Any, _request: web.Request) -> web.Response:
+        """Start a public thread from a message; a second thread on one message is refused."""
+        parent = self.channels.get(int(match["channel"]))
+        message_id = int(match["message"])
+        if parent is None or message_id not in self.messages:
+            return self.json_response({"message": "Unknown Message", "code": 10008}, 404)
+        if message_id in self.threads:
+            error = {"message": "A thread has already been created for this message", "code": 160004}
+            return self.json_response(error, 400)
+        name = str((body or {}).get("name") or "")
+        if not 1 <= len(name) <= 100:
+            return self.json_response({"message": "Invalid Form Body", "code": 50035}, 400)
+        thread = payloads.thread_channel(message_id, parent, owner_id=self.application_id, name=name)
+        self.threads[message_id] = thread
+        self.channels[message_id] = thread
+        self.guild["threads"] = list(self.threads.values())
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True}, guild_id=self.guild_id)
+        return self.json_response(thread, 201)
 
     async def post_typing(self, match: re.Match[str], _body: Any, _request: web.Request) -> web.Response:
         self.typing.append(int(match["channel"]))
@@ -533,6 +562,11 @@ class FakeDiscord:
             if isinstance(body, dict) and ("content" in body or "embeds" in body):
                 bodies.append(body)
         return bodies
+
+    def messages_of(self, record: InteractionRecord) -> list[JSON]:
+        """The messages of an interaction's response as they are now (original first, with components)."""
+        ids = [record.original_message_id, *record.followup_message_ids]
+        return [self.messages[message_id] for message_id in ids if message_id is not None]
 
     def successful(self, route: str) -> list[Recorded]:
         return [request for request in self.requests if request.route == route and request.status < 300]
@@ -697,12 +731,29 @@ class FakeDiscord:
         user: JSON | None = None,
         in_guild: bool = True,
         message: JSON | None = None,
+        channel_id: int | None = None,
+        user_install: bool = False,
+        guild_id: int | None = None,
+        app_permissions: int | None = None,
     ) -> InteractionRecord:
+        """Dispatch an INTERACTION_CREATE. By default in the guild's channel (or the user's DM with
+        ``in_guild=False``); ``channel_id`` picks another known channel (a thread, say);
+        ``guild_id`` a server the bot is not in (with ``user_install``: the user installed the app);
+        ``app_permissions`` the bot's permissions in the channel (default: all).
+        """
         user = user or self.owner
         interaction_id = self.snowflake()
         token = f"interaction-token-{interaction_id}-{uuid.uuid4().hex}"
-        channel = self.channels[self.channel_id] if in_guild else self.channels[self.dm_channel_id(user)]
-        guild_id = self.guild_id if in_guild else None
+        if channel_id is not None:
+            channel = self.channels[channel_id]
+        else:
+            channel = self.channels[self.channel_id] if in_guild else self.channels[self.dm_channel_id(user)]
+        if guild_id is None:
+            guild_id = int(channel["guild_id"]) if channel.get("guild_id") else None
+        context = None
+        if user_install and guild_id is None and channel.get("type") == 1:
+            # A DM between two users (not with the bot): a "private channel" context.
+            context = 2 if user["id"] not in {r["id"] for r in channel.get("recipients", [])} else 1
         payload = payloads.interaction(
             interaction_id=interaction_id,
             application_id=self.application_id,
@@ -713,16 +764,44 @@ class FakeDiscord:
             channel=channel,
             guild_id=guild_id,
             message_data=message,
+            user_install=user_install,
+            context=context,
+            app_permissions=app_permissions,
         )
         record = InteractionRecord(interaction_id, token, kind, payload, dispatched_at=self.now)
         self.interactions[interaction_id] = record
-        await self.dispatch("INTERACTION_CREATE", payload, guild_id=guild_id)
+        # A server the bot is not in has no shard of its own: its events come on shard 0.
+        shard_guild = guild_id if guild_id == self.guild_id else None
+        await self.dispatch("INTERACTION_CREATE", payload, guild_id=shard_guild)
         return record
+
+    def private_channel(self, user: JSON, other: JSON) -> int:
+        """A DM between two users (the bot is not in it): where a user-installed app can still answer."""
+        channel_id = self.snowflake()
+        self.channels[channel_id] = payloads.dm_channel(channel_id, other)
+        return channel_id
+
+    def foreign_channel(self) -> tuple[int, int]:
+        """A text channel in a server the bot is not a member of: (guild id, channel id)."""
+        guild_id, channel_id = self.snowflake(), self.snowflake()
+        self.channels[channel_id] = payloads.text_channel(channel_id, guild_id, name="elsewhere")
+        return guild_id, channel_id
+
+    def add_text_channel(self, name: str) -> int:
+        """Another text channel in the test guild (sent to the bot at its next GUILD_CREATE)."""
+        channel_id = self.snowflake()
+        self.channels[channel_id] = payloads.text_channel(channel_id, self.guild_id, name=name)
+        self.guild["channels"].append(self.channels[channel_id])
+        return channel_id
 
     async def slash(
         self, command_name: str, /, *, user: JSON | None = None, **options: Any
     ) -> InteractionRecord:
-        """Someone runs ``/command_name option:value ...`` in the guild channel."""
+        """Someone runs ``/command_name option:value ...`` (in the guild's channel unless ``where`` says).
+
+        ``where`` may hold send_interaction's place arguments: channel_id, in_guild, user_install, guild_id.
+        """
+        where = options.pop("where", {})
         command = self.command(command_name)
         data = {
             "id": command["id"],
@@ -733,19 +812,19 @@ class FakeDiscord:
                 for key, value in options.items()
             ],
         }
-        return await self.send_interaction(2, data, user=user)
+        return await self.send_interaction(2, data, user=user, **where)
 
     async def autocomplete(
-        self, name: str, option: str, value: str, *, user: JSON | None = None
+        self, name: str, option: str, value: str, *, user: JSON | None = None, **where: Any
     ) -> InteractionRecord:
         """Someone is typing ``value`` into option ``option`` of ``/name``."""
         command = self.command(name)
         options = [{"name": option, "type": 3, "value": value, "focused": True}]
         data = {"id": command["id"], "name": name, "type": 1, "options": options}
-        return await self.send_interaction(4, data, user=user)
+        return await self.send_interaction(4, data, user=user, **where)
 
     async def message_command(
-        self, name: str, target: JSON, *, user: JSON | None = None
+        self, name: str, target: JSON, *, user: JSON | None = None, **where: Any
     ) -> InteractionRecord:
         """Someone right-clicks ``target`` → Apps → ``name``."""
         command = self.command(name, kind=3)
@@ -756,12 +835,51 @@ class FakeDiscord:
             "target_id": target["id"],
             "resolved": {"messages": {target["id"]: target}},
         }
-        return await self.send_interaction(2, data, user=user)
+        where.setdefault("channel_id", int(target["channel_id"]))
+        return await self.send_interaction(2, data, user=user, **where)
+
+    def _message_where(self, message: JSON) -> dict[str, Any]:
+        """Where a component on ``message`` is clicked: the message's channel."""
+        channel_id = int(message["channel_id"])
+        if channel_id in self.channels:
+            return {"channel_id": channel_id}
+        return {}
 
     async def click(self, message: JSON, custom_id: str, *, user: JSON | None = None) -> InteractionRecord:
         """Someone clicks the button ``custom_id`` on ``message``."""
         data = {"custom_id": custom_id, "component_type": 2}
-        return await self.send_interaction(3, data, user=user, message=message)
+        return await self.send_interaction(
+            3, data, user=user, message=message, **self._message_where(message)
+        )
+
+    async def choose(
+        self, message: JSON, custom_id: str, values: list[str], *, user: JSON | None = None
+    ) -> InteractionRecord:
+        """Someone picks ``values`` in the select menu ``custom_id`` on ``message``."""
+        data = {"custom_id": custom_id, "component_type": 3, "values": values}
+        return await self.send_interaction(
+            3, data, user=user, message=message, **self._message_where(message)
+        )
+
+    async def mention(self, channel_id: int, text: str, *, author: JSON | None = None) -> JSON:
+        """Someone posts ``<@bot> text`` in a guild channel or thread: MESSAGE_CREATE with its content,
+        which Discord includes without the Message Content intent because it mentions the bot."""
+        author = author or self.owner
+        content = f"<@{self.application_id}> {text}"
+        message = payloads.message(self.snowflake(), channel_id, author, content, guild_id=self.guild_id)
+        message["mentions"] = [self.bot_user]
+        message["member"] = {key: value for key, value in payloads.member(author).items() if key != "user"}
+        self.messages[int(message["id"])] = message
+        await self.dispatch("MESSAGE_CREATE", message, guild_id=self.guild_id)
+        return message
+
+    async def chatter(self, channel_id: int, *, author: JSON | None = None) -> JSON:
+        """Someone posts a message not mentioning the bot: without Message Content, its content is empty."""
+        author = author or self.owner
+        message = payloads.message(self.snowflake(), channel_id, author, "", guild_id=self.guild_id)
+        message["member"] = {key: value for key, value in payloads.member(author).items() if key != "user"}
+        await self.dispatch("MESSAGE_CREATE", message, guild_id=self.guild_id)
+        return message
 
     async def direct_message(self, user: JSON, content: str) -> int:
         """``user`` sends the bot a direct message; returns the DM channel id."""

@@ -98,7 +98,7 @@ def test_different_release_years_in_two_sources_are_a_conflict() -> None:
 def test_no_sources_means_no_stances_and_no_disagreement() -> None:
     """Nothing cited: an empty, undisputed assessment that still carries the claim."""
     assessment = assess("Is Ballerina based on a true story?", [], {})
-    assert assessment == Assessment("Ballerina is based on a true story", (), False, ())
+    assert assessment == Assessment("Ballerina is based on a true story", (), False, (), (), "yes_no")
 
 
 # ------------------------------------------------------------------ phrasings of one question

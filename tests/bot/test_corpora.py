@@ -1,0 +1,120 @@
+"""A corpus per server or channel, from the TOML file CITEBOT_CONFIG, end to end."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.app import open_corpora, serve
+from bot.corpora import load_config
+from bot.settings import Settings
+from tests.bot.conftest import StartBot, bot_settings
+from tests.conftest import DEFAULT_CORPUS
+from tests.discord_server import FakeDiscord
+
+pytestmark = pytest.mark.timeout(60)
+
+SCIENCE = "Do octopuses have three hearts?"
+
+
+@pytest.fixture
+def science_corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpora" / "science"
+    folder.mkdir(parents=True)
+    (folder / "octopus.md").write_text(
+        "---\ntitle: The octopus heart\npublisher: Marine Notes\n---\n"
+        "An octopus has three hearts: two pump blood through the gills, one through the body.\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def write_config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "citebot.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+async def test_two_channels_answer_from_two_corpora(
+    start_bot: StartBot, discord_server: FakeDiscord, science_corpus: Path, tmp_path: Path
+) -> None:
+    """A channel assigned "science" answers from it and names it; the server's other channels use the
+    server's "films"; a DM uses the default corpus. Each corpus is loaded once."""
+    lab = discord_server.add_text_channel("lab")
+    config = write_config(
+        tmp_path,
+        f'[corpora]\nfilms = "{DEFAULT_CORPUS}"\nscience = "corpora/science"\n\n'
+        f'[guilds."{discord_server.guild_id}"]\ncorpus = "films"\n\n'
+        f'[channels."{lab}"]\ncorpus = "science"\n',
+    )
+    settings = Settings(config=config, corpus=DEFAULT_CORPUS, cache_dir=tmp_path / "cache")
+    corpora = open_corpora(settings)
+    assert set(corpora.loaded) == {"films", "science"}  # the default corpus is "films" (same folder)
+    await start_bot(corpora=corpora, config=config)
+
+    in_lab = await discord_server.slash("ask", question=SCIENCE, where={"channel_id": lab})
+    in_general = await discord_server.slash("ask", question=SCIENCE)
+    [lab_reply] = await discord_server.replies(in_lab)
+    [general_reply] = await discord_server.replies(in_general)
+    assert "*Corpus:* **science**" in lab_reply["content"] and "three hearts" in lab_reply["content"]
+    assert "*Corpus:* **films**" in general_reply["content"]
+    assert general_reply["content"].splitlines()[1].startswith("**No source in the corpus covers")
+
+    sources = await discord_server.slash("sources", where={"channel_id": lab})
+    [listing] = await discord_server.replies(sources)
+    assert (
+        listing["content"].startswith("**The corpus: 1 document**")
+        and "The octopus heart" in listing["content"]
+    )
+
+    user = discord_server.new_user("dm-user")
+    channel_id = await discord_server.direct_message(user, "Is Ballerina based on a true story?")
+    [dm] = await discord_server.posts(channel_id)
+    assert "*Corpus:* **films**" in dm["content"] and "The sources disagree" in dm["content"]
+
+
+def test_a_channel_assignment_wins_over_its_server(tmp_path: Path, science_corpus: Path) -> None:
+    """Channel over server over default; a thread follows its parent channel."""
+    config = load_config(
+        write_config(
+            tmp_path,
+            '[corpora]\nscience = "corpora/science"\n[guilds."1"]\ncorpus = "science"\n'
+            '[channels."2"]\ncorpus = "default"\n',
+        ),
+        DEFAULT_CORPUS,
+    )
+    assert config.channels == {2: "default"} and config.guilds == {1: "science"}
+
+
+@pytest.mark.parametrize(
+    ("toml", "says"),
+    [
+        ("[corpora\nfilms = 1", "not valid TOML"),
+        ('[corpora]\nfilms = "no/such/folder"\n', 'corpus "films" in CITEBOT_CONFIG: '),
+        ('[corpora]\nfilms = "corpora/science"\n[channels."5"]\ncorpus = "music"\n', 'names corpus "music"'),
+        ('[corpora]\n"bad name!" = "corpora/science"\n', "must be 1-32 letters"),
+        ('[guilds."not-a-number"]\ncorpus = "default"\n', "must be a guild id"),
+        ("[channel]\n", "unknown table(s) channel"),
+    ],
+    ids=["syntax", "missing-folder", "unknown-corpus", "bad-name", "bad-id", "typo"],
+)
+async def test_a_bad_configuration_is_one_line_and_exit_2(
+    discord_server: FakeDiscord,
+    restore_discord_endpoints: None,
+    restore_logging: None,
+    tmp_path: Path,
+    science_corpus: Path,
+    capsys: pytest.CaptureFixture[str],
+    toml: str,
+    says: str,
+) -> None:
+    """A bad CITEBOT_CONFIG or a missing corpus folder: one line naming the file and the problem, exit 2,
+    before connecting to Discord."""
+    config = write_config(tmp_path, toml)
+    settings = bot_settings(discord_server, config=config, database=tmp_path / "db.sqlite3")
+    assert await asyncio.to_thread(serve, settings) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("citebot: ") and says in line and "Traceback" not in line
+    assert discord_server.requests == []

@@ -1,0 +1,173 @@
+"""Feedback end to end: buttons under an answer, the SQLite rows they leave, a restart, `citebot feedback`."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.store import SECRET_NAME
+from tests.bot.conftest import StartBot
+from tests.bot.test_cli import run_citebot
+from tests.discord_server import FakeDiscord
+from tests.discord_server.checks import payload_problems
+from tests.discord_server.payloads import EPHEMERAL, JSON
+
+pytestmark = pytest.mark.timeout(90)
+
+QUESTION = "Is Ballerina based on a true story?"
+
+
+def components(message: JSON) -> dict[str, JSON]:
+    """Buttons by emoji or label, select menus by placeholder."""
+    found = {}
+    for row in message.get("components") or []:
+        for item in row.get("components") or []:
+            name = item.get("placeholder") or item.get("label") or (item.get("emoji") or {}).get("name")
+            found[name] = item
+    return found
+
+
+async def answered(server: FakeDiscord, question: str = QUESTION, **options: object) -> JSON:
+    """Ask; return the last message of the answer (where the buttons are) as the server holds it."""
+    record = await server.slash("ask", question=question, **options)
+    await server.wait_for(
+        lambda: any(components(message) for message in server.messages_of(record)), what="the buttons"
+    )
+    return server.messages_of(record)[-1]
+
+
+def rows(database: Path, sql: str) -> list[tuple]:
+    """Read the bot's SQLite file directly, as a maintainer would."""
+    with sqlite3.connect(database) as connection:
+        return connection.execute(sql).fetchall()
+
+
+async def test_votes_are_stored_and_work_after_a_restart(
+    start_bot: StartBot, discord_server: FakeDiscord, database: Path
+) -> None:
+    """👍 is acknowledged at once and privately and stored with time, answer, choice and a keyed user id;
+    after a restart, 👎 on the same old message still works and lands in the same SQLite file."""
+    first_run = await start_bot()
+    message = await answered(discord_server)
+    buttons = components(message)
+    assert {"👍", "👎", "Follow up in a thread", "Report a problem…"} <= buttons.keys()
+    voter = discord_server.new_user("voter")
+    click = await discord_server.click(message, buttons["👍"]["custom_id"], user=voter)
+    callback = await discord_server.callback(click)
+    assert callback["type"] == 4 and callback["data"]["flags"] & EPHEMERAL
+    assert "👍 is recorded" in callback["data"]["content"]
+    assert click.acknowledgement_seconds is not None and click.acknowledgement_seconds < 3
+
+    await start_bot.stop(first_run)
+    await start_bot()
+    again = await discord_server.click(message, buttons["👎"]["custom_id"], user=voter)
+    assert "👎 is recorded" in (await discord_server.callback(again))["data"]["content"]
+
+    [(question, corpus, stored_answer)] = rows(database, "SELECT question, corpus, answer FROM answers")
+    assert question == QUESTION and corpus == "default"
+    assert json.loads(stored_answer)["question"] == QUESTION
+    clicks = rows(database, "SELECT answer_key, choice, user_key, at FROM feedback ORDER BY id")
+    assert [choice for _, choice, _, _ in clicks] == ["up", "down"]
+    assert all(key == buttons["👍"]["custom_id"].rsplit(":", 1)[1] for key, _, _, _ in clicks)
+    user_key = clicks[0][2]
+    assert clicks[1][2] == user_key  # the same user, recognised across the restart
+    assert voter["id"] not in user_key and user_key != hashlib.sha256(voter["id"].encode()).hexdigest()
+    assert clicks[0][3] <= clicks[1][3]
+    assert rows(database, "PRAGMA journal_mode") == [("wal",)]
+    secret = database.parent / SECRET_NAME
+    assert secret.stat().st_mode & 0o777 == 0o600
+
+
+async def test_report_menu_stores_the_reason(
+    bot: object, discord_server: FakeDiscord, database: Path
+) -> None:
+    """ "Report a problem…" → "Wrong stance": acknowledged privately and stored as that choice."""
+    message = await answered(discord_server)
+    menu = components(message)["Report a problem…"]
+    assert [option["value"] for option in menu["options"]] == [
+        "wrong_quote",
+        "wrong_stance",
+        "should_not_answer",
+    ]
+    record = await discord_server.choose(message, menu["custom_id"], ["wrong_stance"])
+    callback = await discord_server.callback(record)
+    assert callback["data"]["flags"] & EPHEMERAL and "wrong stance" in callback["data"]["content"]
+    assert rows(database, "SELECT choice FROM feedback") == [("wrong_stance",)]
+
+
+async def test_private_answers_and_dms_carry_feedback_but_no_thread_button(
+    bot: object, discord_server: FakeDiscord
+) -> None:
+    """A private answer and a DM answer can be rated; neither offers a thread (nobody else could join it)."""
+    private = await answered(discord_server, private=True)
+    assert "👍" in components(private) and "Follow up in a thread" not in components(private)
+    user = discord_server.new_user("dm-voter")
+    channel_id = await discord_server.direct_message(user, QUESTION)
+    posts = discord_server.channel_posts[channel_id]
+    await discord_server.wait_for(lambda: posts and components(posts[-1]), what="the buttons in the DM")
+    post = posts[-1]
+    assert "👍" in components(post) and "Follow up in a thread" not in components(post)
+    assert not payload_problems(post)
+
+
+async def test_an_unknown_answer_key_gets_a_clear_reply(
+    bot: object, discord_server: FakeDiscord, database: Path
+) -> None:
+    """A vote on an answer the database no longer holds (dropped as too old) says so; nothing is stored."""
+    message = await answered(discord_server)
+    with sqlite3.connect(database) as connection:
+        connection.execute("DELETE FROM answers")
+    click = await discord_server.click(message, components(message)["👍"]["custom_id"])
+    assert "can no longer be rated" in (await discord_server.callback(click))["data"]["content"]
+    assert rows(database, "SELECT count(*) FROM feedback") == [(0,)]
+
+
+async def test_feedback_command_reports_exports_and_forgets(
+    start_bot: StartBot, discord_server: FakeDiscord, database: Path
+) -> None:
+    """`citebot feedback` counts votes (latest per user), lists the most down-voted questions; `--json`
+    exports each click with its answer; `--forget USER_ID` deletes that user's records."""
+    await start_bot()
+    worst = await answered(discord_server, "Who directed Ballerina?")
+    fine = await answered(discord_server, QUESTION)
+    critics = [discord_server.new_user(f"critic-{n}") for n in range(3)]
+    for critic in critics:
+        await discord_server.callback(
+            await discord_server.click(worst, components(worst)["👎"]["custom_id"], user=critic)
+        )
+    await discord_server.callback(
+        await discord_server.click(fine, components(fine)["👍"]["custom_id"], user=critics[0])
+    )
+    env = {"CITEBOT_DB": str(database)}
+
+    summary = run_citebot("feedback", env=env)
+    assert summary.returncode == 0, summary.stderr
+    assert "2 answers sent, 4 clicks" in summary.stdout and "👍 1   👎 3" in summary.stdout
+    worst_line = summary.stdout.split("Most down-voted questions:\n")[1].splitlines()[0]
+    assert worst_line.split() == ["3", "👎", "Who", "directed", "Ballerina?", "[default]"]
+
+    exported = run_citebot("feedback", "--json", "--since", "2000-01-01", env=env)
+    records = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert len(records) == 4 and {record["choice"] for record in records} == {"up", "down"}
+    assert all(record["answer"]["question"] == record["question"] for record in records)
+    assert all(critic["id"] not in exported.stdout for critic in critics)
+    assert run_citebot("feedback", "--json", "--since", "2999-01-01", env=env).stdout == ""
+
+    forgotten = run_citebot("feedback", "--forget", critics[0]["id"], env=env)
+    assert forgotten.returncode == 0 and "2 clicks" in forgotten.stdout
+    assert rows(database, "SELECT count(*) FROM feedback") == [(2,)]
+
+    bad = run_citebot("feedback", "--since", "last tuesday", env=env)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "not a date" in bad.stderr
+
+
+def test_feedback_command_without_a_database(tmp_path: Path) -> None:
+    """No database yet: one line saying so, exit 0, and no database created by reading."""
+    database = tmp_path / "none" / "citebot.sqlite3"
+    result = run_citebot("feedback", env={"CITEBOT_DB": str(database)})
+    assert result.returncode == 0 and "No feedback recorded yet" in result.stdout
+    assert not database.exists()
