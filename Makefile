@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench-squad bench-judge-stance bench-scale
+.PHONY: run test lint bench-squad bench-judge-stance bench-scale bench-corpus
 
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,3 +26,6 @@ bench-judge-stance: $(VENV)/installed
 
 bench-scale: $(VENV)/installed
 	$(BIN)/python bench/scale.py
+
+bench-corpus: $(VENV)/installed
+	$(BIN)/python bench/corpus.py

@@ -17,13 +17,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import discord
 import yarl
 from discord import app_commands
 from discord.ext import commands
 
 from bot.corpora import ConfigError, Corpora, FixedCorpus, load_config
+from bot.lifecycle import GracefulShutdown, ShutdownAwareTree, run_bot
 from bot.render_discord import render_failure
 from bot.services import AnswerEngine, Services
 from bot.settings import Settings, SettingsError, load_settings
@@ -75,7 +75,7 @@ def configure_endpoints(settings: Settings) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
-class CitebotTree(app_commands.CommandTree):
+class CitebotTree(ShutdownAwareTree):
     """The command tree, with one error handler: log it, and tell the user something failed."""
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
@@ -91,7 +91,7 @@ class CitebotTree(app_commands.CommandTree):
             log.warning("could not tell the user that %r failed", name)
 
 
-class CitebotMixin:
+class CitebotMixin(GracefulShutdown):
     """What both bot classes share: the services, loading the extensions and command sync."""
 
     tree: app_commands.CommandTree
@@ -150,7 +150,8 @@ class CitebotMixin:
             log.info("registered %d commands in guild %s", len(synced), guild_id)
 
     async def on_message(self, message: discord.Message) -> None:
-        """Overrides commands.Bot's prefix-command handling: DMs are answered by the Ask cog."""
+        """Overrides commands.Bot's prefix-command handling: the Asking cog answers DMs, the
+        Threads cog mentions in the bot's threads."""
 
     async def on_ready(self) -> None:
         # Fires after each full (re)connection, not after a RESUME.
@@ -243,7 +244,13 @@ def open_corpora(settings: Settings) -> Corpora[Any]:
         if not folder.exists():
             raise StartupError(f"{where}: {folder} does not exist")
         try:
-            return LiveCorpus(folder, name=name, cache_dir=settings.cache_dir, warn=log.warning)
+            return LiveCorpus(
+                folder,
+                name=name,
+                cache_dir=settings.cache_dir,
+                warn=log.warning,
+                follow_outside_links=settings.follow_outside_links,
+            )
         except CorpusError as error:
             raise StartupError(f"{where}: {error}") from error
 
@@ -271,23 +278,5 @@ def serve(settings: Settings | None = None) -> int:
     except StoreError as error:
         return fail(f"{error} (CITEBOT_DB)")
     bot = create_bot(settings, corpora, store)
-    try:
-        asyncio.run(run(bot, token))
-    except discord.LoginFailure:
-        return fail(
-            "Discord rejected DISCORD_TOKEN: reset the token in the Developer Portal "
-            "(your application → Bot → Reset Token) and put the new one in DISCORD_TOKEN or .env"
-        )
-    except discord.PrivilegedIntentsRequired:
-        return fail("Discord refused the gateway intents: check the bot's intents in the Developer Portal")
-    except (aiohttp.ClientError, OSError, ValueError) as error:
-        # Unreachable host, DNS failure, refused connection or a malformed base URL.
-        return fail(
-            f"could not reach Discord ({error.__class__.__name__}): check the network, "
-            "and DISCORD_API_BASE_URL / DISCORD_GATEWAY_URL if you set them"
-        )
-    except discord.HTTPException as error:
-        return fail(f"Discord answered with an error ({error.status}); try again later")
-    except KeyboardInterrupt:
-        pass
-    return 0
+    # Signals, gateway close codes and replies it cannot read: see bot.lifecycle.
+    return run_bot(bot, token, grace_seconds=settings.shutdown_grace_seconds)

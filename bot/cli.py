@@ -57,8 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = OneLineParser(
         prog="citebot", description="Answer questions from a corpus with verbatim, cited quotes."
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    corpus_help = "corpus folder or file (default: $CITEBOT_CORPUS, else corpus/)"
+    corpus_help = (
+        "corpus folder or file, or a configured corpus's name (default: $CITEBOT_CORPUS, else corpus/)"
+    )
 
     ask = commands.add_parser("ask", help="answer one question and print the answer")
     ask.add_argument("question")
@@ -76,6 +79,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes (default: one per CPU when stdin is a file or pipe, 1 at a terminal)",
     )
 
+    index = commands.add_parser("index", help="build or update the corpus's index and print what changed")
+    index.add_argument("--corpus", type=Path, help=corpus_help)
+    index.add_argument(
+        "--jobs",
+        type=_positive_int,
+        metavar="N",
+        help="worker processes reading files (default: one per CPU)",
+    )
+    sources = commands.add_parser("sources", help="list the corpus's documents: id, title, link, date")
+    sources.add_argument("--corpus", type=Path, help=corpus_help)
+    sources.add_argument("--json", action="store_true", help="one JSON object per document")
+
     commands.add_parser("serve", help="run the Discord bot (needs DISCORD_TOKEN)")
     feedback_cli.add_parser(commands)
     train = commands.add_parser(
@@ -85,16 +100,93 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("citebot")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _report(summary: str) -> None:
+    """The one summary line of an index build or update (stderr: stdout is the answer)."""
+    print(f"citebot: {summary}", file=sys.stderr)
+
+
+def corpus_path(settings: Settings, corpus: Path | None) -> Path:
+    """``--corpus`` as given: a path, or the name of a corpus in CITEBOT_CONFIG."""
+    if corpus is None:
+        return settings.corpus
+    if corpus.exists() or settings.config is None:
+        return corpus
+    from bot.corpora import ConfigError, load_config
+
+    try:
+        named = load_config(settings.config, settings.corpus).corpora
+    except ConfigError as error:
+        raise CommandError(f"{error} (CITEBOT_CONFIG)") from error
+    return named.get(str(corpus), corpus)
+
+
 def open_engine(settings: Settings, corpus: Path | None) -> Engine:
     try:
         return Engine.from_path(
-            corpus or settings.corpus,
+            corpus_path(settings, corpus),
             cache_dir=settings.cache_dir,
             warn=_warn,
+            report=_report,
             follow_outside_links=settings.follow_outside_links,
         )
     except CorpusError as error:
         raise CommandError(str(error)) from error
+
+
+def command_index(arguments: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Build or update the index; print each changed file and the summary line."""
+    from retrieval.corpus.store import IndexStore
+
+    root = corpus_path(settings, arguments.corpus)
+    summaries: list[str] = []
+    store = IndexStore(
+        root,
+        cache_dir=settings.cache_dir,
+        warn=_warn,
+        report=summaries.append,
+        jobs=arguments.jobs,
+        follow_outside_links=settings.follow_outside_links,
+    )
+    try:
+        update = store.update()
+    except CorpusError as error:
+        raise CommandError(str(error)) from error
+    added, changed, removed = update.changed_files()
+    for sign, files in (("+", added), ("~", changed), ("-", removed)):
+        for name in files:
+            out.write(f"{sign} {name}\n")
+    if not summaries:
+        loaded = update.loaded
+        summaries.append(
+            f"up to date: {len(loaded.documents):,} documents, {loaded.index.n_passages:,} passages"
+        )
+    out.write(f"{summaries[0]}\nindex: {store.folder}\n")
+    return 0
+
+
+def command_sources(arguments: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    """Every document: id, title, link and date (tab-separated), or JSON lines."""
+    engine = open_engine(settings, arguments.corpus)
+    for document in engine.documents:
+        if arguments.json:
+            fields = document.to_dict()
+            out.write(
+                _json_line({key: fields[key] for key in ("id", "title", "url", "date", "publisher", "path")})
+            )
+            out.write("\n")
+        else:
+            cells = (document.id, document.title, document.url or "-", document.date or "-")
+            out.write("\t".join(cell.replace("\t", " ").replace("\n", " ") for cell in cells) + "\n")
+    return 0
 
 
 def command_ask(arguments: argparse.Namespace, settings: Settings, out: TextIO) -> int:
@@ -279,6 +371,10 @@ def main(
         if arguments.command == "batch":
             # Bytes, decoded per line: a badly encoded line gets an error line, not a crash.
             return command_batch(arguments, settings, stdin or sys.stdin.buffer, out)
+        if arguments.command == "index":
+            return command_index(arguments, settings, out)
+        if arguments.command == "sources":
+            return command_sources(arguments, settings, out)
         if arguments.command == "serve":
             return command_serve(settings)
         if arguments.command == "feedback":

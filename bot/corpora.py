@@ -165,11 +165,3 @@ class FixedCorpus:
     """A corpus that never changes: one engine (for tests and the offline harness)."""
 
     engine: Any
-
-
-def corpus_folder(value: Path, config: CorpusConfig) -> Path:
-    """A ``--corpus`` argument: a configured corpus name when it is one and no such path
-    exists, else the path itself."""
-    if not value.exists() and str(value) in config.corpora:
-        return config.corpora[str(value)]
-    return value

@@ -3,7 +3,7 @@
 Pure functions: no client, no I/O. Everything shown comes from the Answer (or a
 Document); the only work done here is layout, escaping and fitting text into
 Discord's limits. Every piece of corpus or user text goes through :func:`escape`
-(discord.utils' markdown and mention escaping), and every message carries
+(:mod:`bot.markup`: no markdown, link, mention or bidi control in effect), and every message carries
 ``AllowedMentions.none()`` so that nothing the bot posts can ever ping anyone.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 
 import discord
 
-from bot import wording
+from bot import markup, wording
 from bot.links import host, with_text_fragment
 from bot.store import CHOICES
 from bot.wording import Kind
@@ -80,8 +80,8 @@ class DiscordMessage:
 
 
 def escape(text: str) -> str:
-    """Corpus or user text made inert: no markdown, no @everyone/@here/user/role mentions."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    """Corpus or user text made inert: no markdown, link, mention or bidi control (bot.markup)."""
+    return markup.escape(text)
 
 
 def single_line(text: str) -> str:

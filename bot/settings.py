@@ -53,8 +53,23 @@ class Settings:
     def database_path(self) -> Path:
         return self.database or default_database()
 
+    @property
+    def corpora(self) -> dict[str, Path]:
+        """The named corpora of CITEBOT_CONFIG (with the default one), for ``--corpus NAME``;
+        empty without a config. Raises SettingsError naming the problem in a bad config."""
+        from bot.corpora import ConfigError, load_config
+
+        if self.config is None:
+            return {}
+        try:
+            return dict(load_config(self.config, self.corpus).corpora)
+        except ConfigError as error:
+            raise SettingsError(f"{error} (CITEBOT_CONFIG)") from error
+
     # Read files that symbolic links in the corpus point to outside the corpus folder.
     follow_outside_links: bool = False
+    # On SIGTERM or Ctrl-C, how long answers in flight may take to finish before the bot stops.
+    shutdown_grace_seconds: float = 8.0
 
 
 class SettingsError(ValueError):
@@ -79,6 +94,13 @@ def load_settings(env_file: str | os.PathLike[str] | None = None) -> Settings:
         cooldown = math.nan
     if not 0 <= cooldown < math.inf:  # also refuses nan
         raise SettingsError("CITEBOT_COOLDOWN_SECONDS must be a number of seconds, 0 or more")
+    grace_raw = env.get("CITEBOT_SHUTDOWN_SECONDS", "").strip()
+    try:
+        grace = float(grace_raw) if grace_raw else Settings.shutdown_grace_seconds
+    except ValueError:
+        grace = math.nan
+    if not 0 <= grace < math.inf:
+        raise SettingsError("CITEBOT_SHUTDOWN_SECONDS must be a number of seconds, 0 or more")
     days_raw = env.get("CITEBOT_FEEDBACK_DAYS", "").strip()
     try:
         days = float(days_raw) if days_raw else Settings.feedback_days
@@ -105,4 +127,5 @@ def load_settings(env_file: str | os.PathLike[str] | None = None) -> Settings:
         feedback_days=days,
         config=Path(config_raw).expanduser() if config_raw else None,
         follow_outside_links=links_raw in _YES,
+        shutdown_grace_seconds=grace,
     )

@@ -130,7 +130,11 @@ class Store:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.secret = load_secret(self.path.parent)
+            new = not self.path.exists()
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            if new:
+                # Questions people asked are theirs: the file (and, after it, its WAL) is the owner's only.
+                os.chmod(self.path, 0o600)
         except OSError as error:
             raise StoreError(f"cannot open the database {self.path}: {error.strerror or error}") from error
         except sqlite3.Error as error:

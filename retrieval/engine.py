@@ -8,27 +8,20 @@ answer.to_dict()
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from retrieval.answer import Answer, Quote, SourceEvidence
-from retrieval.corpus.cache import (
-    StoredDocuments,
-    corpus_fingerprint,
-    default_cache_dir,
-    load_entry,
-    save_entry,
-)
 from retrieval.corpus.documents import (
     CorpusError,
     Document,
     DocumentError,
     Warn,
     document_from_json,
-    load_documents,
 )
+from retrieval.corpus.store import IndexStore
 from retrieval.judging.disagreement import assess
 from retrieval.judging.evidence import gather_evidence
 from retrieval.judging.quotes import MAX_QUOTE_CHARS
@@ -64,11 +57,6 @@ def with_stating_quote(source: SourceEvidence, stating: Quote | None) -> SourceE
     return replace(source, quotes=tuple(sorted(kept, key=lambda quote: quote.start)))
 
 
-def _short_write(error: OSError) -> str:
-    """numpy reports a short write (a full disk, a file size limit) as an OSError without errno."""
-    return f"a write was cut short: is the disk full? ({str(error) or error.__class__.__name__})"
-
-
 class Engine:
     """A loaded corpus with its passage index. Read-only once built, so ``ask`` is safe to
     call from many threads at once."""
@@ -78,7 +66,7 @@ class Engine:
             raise ValueError("index and documents disagree")
         self.documents = documents
         self.index = index
-        if isinstance(documents, StoredDocuments):
+        if hasattr(documents, "ids_and_titles"):
             ids_and_titles = documents.ids_and_titles()  # no text decoded at start-up
         else:
             ids_and_titles = [(document.id, document.title) for document in documents]
@@ -119,46 +107,29 @@ class Engine:
         cache_dir: Path | None = None,
         warn: Warn | None = None,
         parameters: IndexParameters | None = None,
+        progress: bool | None = None,
+        report: Callable[[str], None] | None = None,
         follow_outside_links: bool = False,
     ) -> Engine:
-        """Load the corpus at ``corpus``, using the saved index when it matches the files.
+        """Load the corpus at ``corpus``: the saved index, brought up to date with the files
+        (only files added or changed since it was saved are read; see retrieval.corpus.store).
 
-        Symbolic links leading out of the corpus folder are skipped unless
-        ``follow_outside_links`` (see retrieval.corpus.files)."""
-        root = Path(corpus)
-        warn = warn or logger.warning
-        parameters = parameters or IndexParameters()
-        fingerprint = corpus_fingerprint(root, parameters, follow_outside_links=follow_outside_links)
-        cache_dir = cache_dir or default_cache_dir(root)
-        entry = cache_dir / fingerprint
-        try:
-            saved = entry.exists()
-        except OSError as error:  # a cache folder we may not even look into
-            warn(f"cannot read the index cache in {cache_dir} ({error.strerror}); building the index")
-            saved = False
-        if saved:
-            try:
-                documents, index, warnings = load_entry(entry)
-            except (OSError, ValueError, KeyError, TypeError) as error:
-                warn(f"rebuilding the index: the saved one is unreadable ({error.__class__.__name__})")
-            else:
-                for message in warnings:
-                    warn(message)
-                return cls(documents, index)
-        warnings: list[str] = []
-
-        def record(message: str) -> None:
-            warnings.append(message)
-            warn(message)
-
-        loaded = load_documents(root, record, follow_outside_links=follow_outside_links)
-        index = build_index(loaded, parameters)
-        try:
-            save_entry(cache_dir, fingerprint, root, loaded, index, warnings)
-        except OSError as error:
-            reason = error.strerror or _short_write(error)
-            warn(f"could not save the index in {cache_dir} ({reason}); it will be rebuilt next start")
-        return cls(loaded, index)
+        ``cache_dir``: where indexes are kept (default: the user's cache folder, never the
+        corpus folder); ``progress``: a progress bar on stderr (default: when it is a
+        terminal); ``report``: called with the one-line summary when files were read;
+        ``follow_outside_links``: read files that symbolic links lead to outside the corpus
+        folder (see retrieval.corpus.files)."""
+        store = IndexStore(
+            Path(corpus),
+            cache_dir=cache_dir,
+            warn=warn or logger.warning,
+            parameters=parameters,
+            progress=progress,
+            report=report,
+            follow_outside_links=follow_outside_links,
+        )
+        loaded = store.update().loaded
+        return cls(loaded.documents, loaded.index)
 
     def ask(self, question: str, *, max_sources: int | None = 5, question_id: Any = None) -> Answer:
         """Answer a question or claim. Raises QuestionError with a user-facing message."""

@@ -4,9 +4,15 @@ A corpus is a folder (read recursively) or a single file. Supported formats:
 
 - ``.txt`` / ``.md``: optional YAML front matter (title, url, publisher, author, date,
   ``quotable_until``); without a title the first non-empty line is the title.
-- ``.html`` / ``.htm``: main text, title and site name extracted by trafilatura.
+- ``.html`` / ``.htm``: main text (trafilatura) and the page's own citation: canonical
+  link, title, site name, author, date (see retrieval/corpus/formats.py).
+- ``.pdf`` (pypdf) and ``.docx`` (python-docx): the text, title, author and date.
 - ``.jsonl``: one document per line with ``id``, ``title``, ``text`` and optional
   ``url``, ``publisher``, ``author``, ``date``.
+
+A ``citebot.yaml`` file in a folder gives links, titles and publishers to the files below
+it (retrieval/corpus/metadata.py). Files of other types are counted and named in one
+warning line.
 
 A file (or JSONL line) that cannot be read is skipped with one warning naming it and
 why; the rest still loads.
@@ -16,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +33,11 @@ import yaml
 
 from retrieval.corpus.files import (
     CORPUS_SUFFIXES,
+    DOCX_SUFFIXES,
     HTML_SUFFIXES,
     JSONL_SUFFIXES,
+    METADATA_FILE,
+    PDF_SUFFIXES,
     TEXT_SUFFIXES,
     CorpusError,
     CorpusFile,
@@ -42,6 +52,7 @@ __all__ = [
     "CORPUS_SUFFIXES",
     "HTML_SUFFIXES",
     "JSONL_SUFFIXES",
+    "METADATA_FILE",
     "TEXT_SUFFIXES",
     "CorpusError",
     "Document",
@@ -169,21 +180,27 @@ def load_text_document(path: Path, doc_id: str) -> Document:
     return document_from_fields({**metadata, "text": content}, doc_id=doc_id, path=doc_id)
 
 
-def load_html_document(path: Path, doc_id: str) -> Document:
-    import trafilatura  # imported here: it is heavy and only HTML corpora need it
+def _read_bytes(path: Path) -> bytes:
+    with open_regular(path) as handle:
+        return handle.read()
 
-    extracted = trafilatura.bare_extraction(_read_text_file(path), with_metadata=True)
-    if extracted is None or not (extracted.text or "").strip():
-        raise DocumentError("no main text found in the HTML")
-    fields = {
-        "text": extracted.text,
-        "title": extracted.title,
-        "url": extracted.url,
-        "publisher": extracted.sitename,
-        "author": extracted.author,
-        "date": extracted.date,
-    }
-    return document_from_fields(fields, doc_id=doc_id, path=doc_id)
+
+def load_html_document(path: Path, doc_id: str) -> Document:
+    from retrieval.corpus.formats import read_html  # lxml and trafilatura: only HTML needs them
+
+    return document_from_fields(read_html(_read_bytes(path)), doc_id=doc_id, path=doc_id)
+
+
+def load_pdf_document(path: Path, doc_id: str) -> Document:
+    from retrieval.corpus.formats import read_pdf
+
+    return document_from_fields(read_pdf(_read_bytes(path)), doc_id=doc_id, path=doc_id)
+
+
+def load_docx_document(path: Path, doc_id: str) -> Document:
+    from retrieval.corpus.formats import read_docx
+
+    return document_from_fields(read_docx(_read_bytes(path)), doc_id=doc_id, path=doc_id)
 
 
 def document_from_json(record: object, *, path: str | None) -> Document:
@@ -198,27 +215,52 @@ def document_from_json(record: object, *, path: str | None) -> Document:
     return document_from_fields(record, doc_id=str(doc_id), path=path)
 
 
+def jsonl_document(raw: bytes, where: str) -> Document:
+    """One JSONL line (bytes: one badly encoded line must not cost the whole file) → a
+    document; DocumentError says what is wrong with it."""
+    try:
+        return document_from_json(json.loads(raw.decode("utf-8")), path=where)
+    except UnicodeDecodeError as error:
+        raise DocumentError(f"not UTF-8 text ({error.reason} at byte {error.start})") from error
+    except json.JSONDecodeError as error:
+        raise DocumentError(str(error)) from error
+    except RecursionError as error:
+        raise DocumentError("JSON nested too deeply") from error
+    except DocumentError:
+        raise
+    except ValueError as error:
+        # json refuses integers of more than 4,300 digits (sys.int_info.str_digits_check_threshold).
+        raise DocumentError(json_value_problem(error)) from error
+
+
 def load_jsonl_documents(path: Path, display: str, warn: Warn) -> Iterator[Document]:
-    # Bytes, decoded line by line: one badly encoded line must not cost the whole file.
     with open_regular(path) as lines:
         for line_number, raw in enumerate(lines, start=1):
             if not raw.strip():
                 continue
             where = f"{display}:{line_number}"
             try:
-                yield document_from_json(json.loads(raw.decode("utf-8")), path=where)
-            except UnicodeDecodeError as error:
-                warn(f"skipped {where}: not UTF-8 text ({error.reason} at byte {error.start})")
-            except (json.JSONDecodeError, DocumentError) as error:
+                yield jsonl_document(raw, where)
+            except DocumentError as error:
                 warn(f"skipped {where}: {error}")
-            except RecursionError:
-                warn(f"skipped {where}: JSON nested too deeply")
-            except ValueError as error:
-                # json refuses integers of more than 4,300 digits (sys.int_info.str_digits_check_threshold).
-                warn(f"skipped {where}: {_json_value_problem(error)}")
 
 
-def _json_value_problem(error: ValueError) -> str:
+def unsupported_warning(unsupported: Counter[str]) -> str | None:
+    """One line naming how many files were left out and their types, or None."""
+    if not unsupported:
+        return None
+    total = sum(unsupported.values())
+    kinds = ", ".join(
+        f"{suffix or '(no extension)'} ×{count}" if count > 1 else (suffix or "(no extension)")
+        for suffix, count in sorted(unsupported.items(), key=lambda item: (-item[1], not item[0], item[0]))
+    )
+    supported = " ".join(sorted(CORPUS_SUFFIXES))
+    return (
+        f"ignored {total} file{'s' if total > 1 else ''} of unsupported types: {kinds} (indexed: {supported})"
+    )
+
+
+def json_value_problem(error: ValueError) -> str:
     if "digits" in str(error):
         return "a number in it is too long (more than 4,300 digits)"
     return f"not valid JSON ({error})"
@@ -230,6 +272,10 @@ def _load_file(path: Path, display: str, warn: Warn) -> Iterable[Document]:
         return load_jsonl_documents(path, display, warn)
     if suffix in HTML_SUFFIXES:
         return [load_html_document(path, display)]
+    if suffix in PDF_SUFFIXES:
+        return [load_pdf_document(path, display)]
+    if suffix in DOCX_SUFFIXES:
+        return [load_docx_document(path, display)]
     return [load_text_document(path, display)]
 
 

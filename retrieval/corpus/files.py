@@ -31,7 +31,11 @@ from typing import BinaryIO
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 JSONL_SUFFIXES = frozenset({".jsonl"})
-CORPUS_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES
+PDF_SUFFIXES = frozenset({".pdf"})
+DOCX_SUFFIXES = frozenset({".docx"})
+CORPUS_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSONL_SUFFIXES | PDF_SUFFIXES | DOCX_SUFFIXES
+# A folder's metadata file (retrieval/corpus/metadata.py): read, never indexed.
+METADATA_FILE = "citebot.yaml"
 
 Warn = Callable[[str], None]
 
@@ -99,9 +103,16 @@ def _inside(target: str, folder: str) -> bool:
 
 
 def corpus_files(
-    root: Path, *, warn: Warn | None = None, follow_outside_links: bool = False
+    root: Path,
+    *,
+    warn: Warn | None = None,
+    follow_outside_links: bool = False,
+    others: list[CorpusFile] | None = None,
 ) -> list[CorpusFile]:
-    """The corpus files under a folder (recursively, sorted by name), or the single file given."""
+    """The corpus files under a folder (recursively, sorted by name), or the single file given.
+
+    ``others``, when given, receives the other regular files found (metadata files, and
+    files of unsupported types, counted in one warning by the index)."""
     warn = warn or (lambda _message: None)
     if not root.exists():
         raise CorpusError(f"corpus not found: {root}")
@@ -115,10 +126,11 @@ def corpus_files(
         ]
     if not root.is_dir():
         raise CorpusError(f"corpus is neither a folder nor a file: {root}")
-    return sorted(_walk(root, warn, follow_outside_links), key=lambda found: (found.name, found.key))
+    found = _walk(root, warn, follow_outside_links, others if others is not None else [])
+    return sorted(found, key=lambda found: (found.name, found.key))
 
 
-def _walk(root: Path, warn: Warn, follow_outside_links: bool) -> list[CorpusFile]:
+def _walk(root: Path, warn: Warn, follow_outside_links: bool, others: list[CorpusFile]) -> list[CorpusFile]:
     top = os.path.realpath(root)
     read = {_identity(os.stat(top)): "the corpus folder"}  # every folder and file taken, by (device, inode)
     found: list[CorpusFile] = []
@@ -130,7 +142,7 @@ def _walk(root: Path, warn: Warn, follow_outside_links: bool) -> list[CorpusFile
     while pending or links:
         if not pending:
             path, relative, info = links.popleft()
-            _take(path, relative, info, read, found, pending, warn)
+            _take(path, relative, info, read, found, pending, warn, others)
             continue
         folder, relative_folder = pending.pop()
         try:
@@ -168,7 +180,7 @@ def _walk(root: Path, warn: Warn, follow_outside_links: bool) -> list[CorpusFile
             if is_link:
                 links.append((entry.path, relative, info))
             else:
-                _take(entry.path, relative, info, read, found, pending, warn)
+                _take(entry.path, relative, info, read, found, pending, warn, others)
     return found
 
 
@@ -188,11 +200,14 @@ def _take(
     found: list[CorpusFile],
     pending: list[tuple[str, str]],
     warn: Warn,
+    others: list[CorpusFile],
 ) -> None:
     """Add a folder to read, or a corpus file to the list, unless it was already taken."""
     name = display_name(relative)
     is_folder = stat.S_ISDIR(info.st_mode)
     if not is_folder and not _is_corpus_name(relative):
+        if stat.S_ISREG(info.st_mode):
+            others.append(CorpusFile(Path(path), name, os.fsencode(relative), info.st_size, info.st_mtime_ns))
         return
     if not is_folder and not stat.S_ISREG(info.st_mode):
         warn(f"skipped {name}: {kind_of(info.st_mode)}, not a regular file")

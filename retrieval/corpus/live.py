@@ -86,15 +86,26 @@ class LiveCorpus:
         name: str | None = None,
         cache_dir: Path | None = None,
         warn: Warn | None = None,
+        follow_outside_links: bool = False,
     ) -> None:
-        from retrieval.corpus.store import IndexStore  # the engine imports the corpus package
+        from retrieval.corpus.store import IndexStore
 
         self.path = Path(path)
         self.name = name or self.path.name or str(self.path)
         self._warn = warn or logger.warning
         self._lock = threading.Lock()
-        self._store = IndexStore(self.path, cache_dir=cache_dir, warn=self._warn)
-        self._engine, self._last = self._store.open()
+        self._store = IndexStore(
+            self.path,
+            cache_dir=cache_dir,
+            warn=self._warn,
+            progress=False,
+            follow_outside_links=follow_outside_links,
+        )
+        started = time.perf_counter()
+        update = self._store.update()
+        self._loaded = update.loaded
+        self._engine = self._engine_for(update.loaded)
+        self._last = self._changes(update, time.perf_counter() - started)
 
     @property
     def engine(self):
@@ -104,7 +115,7 @@ class LiveCorpus:
     @property
     def last_changes(self) -> CorpusChanges:
         """What the latest refresh (or the opening load) did."""
-        return self._named(self._last)
+        return self._last
 
     def refresh(self) -> CorpusChanges:
         """Bring the index up to date with the files and swap the new engine in.
@@ -115,18 +126,32 @@ class LiveCorpus:
         """
         with self._lock:
             started = time.perf_counter()
-            engine, changes = self._store.update(self._engine)
-            if engine is not self._engine:
+            update = self._store.update(self._loaded)
+            if update.loaded is not self._loaded:
+                engine = self._engine_for(update.loaded)
+                self._loaded = update.loaded
                 self._engine = engine  # one assignment: readers see the old engine or the new
-            self._last = changes
-            named = self._named(changes, seconds=time.perf_counter() - started)
-        return named
+            self._last = self._changes(update, time.perf_counter() - started)
+            return self._last
 
-    def _named(self, changes: CorpusChanges, seconds: float | None = None) -> CorpusChanges:
-        fields = dict(changes.__dict__, corpus=self.name)
-        if seconds is not None:
-            fields["seconds"] = seconds
-        return CorpusChanges(**fields)
+    @staticmethod
+    def _engine_for(loaded):
+        from retrieval.engine import Engine  # the engine imports this package
+
+        return Engine(loaded.documents, loaded.index)
+
+    def _changes(self, update, seconds: float) -> CorpusChanges:
+        added, changed, removed = update.changed_files()
+        return CorpusChanges(
+            corpus=self.name,
+            added=added,
+            changed=changed,
+            removed=removed,
+            documents=len(update.loaded.documents),
+            passages=update.loaded.index.n_passages,
+            seconds=seconds,
+            warnings=tuple(update.warnings),
+        )
 
     async def watch(
         self,

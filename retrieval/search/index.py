@@ -1,12 +1,12 @@
 """Passages → a TF-IDF index that scores only the posting lists of a question's terms.
 
-Index time (scikit-learn): HashingVectorizer counts each passage's terms, a document's
-counts are the sum of its passages', TfidfTransformer learns the IDF and weights both
-with sublinear tf. IDF is counted over passages, not documents: it measured better on
-SQuAD and stays informative in a corpus of only a few documents. Each row is divided by a
-power of its norm (cosine normalisation over-penalises long texts) so that, at question
-time, a score is just a sum of stored weights: nothing is fitted, normalised or
-vectorised per question.
+Index time (retrieval.search.counts): scikit-learn's HashingVectorizer counts each
+passage's terms, a document's counts are the sum of its passages', and the IDF and
+sublinear-tf weights are TfidfTransformer's, recomputed from stored counts on update.
+IDF is counted over passages, not documents: it measured better on SQuAD and stays
+informative in a corpus of only a few documents. Each row is divided by a power of its
+norm (cosine normalisation over-penalises long texts) so that, at question time, a score
+is just a sum of stored weights: nothing is fitted, normalised or vectorised per question.
 
 Question time: the question's terms are hashed to columns; a column of the document
 matrix (CSC) is that term's posting list. Documents are scored from those lists alone,
@@ -23,9 +23,8 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 
+from retrieval.search.counts import Counts, _in_memory, count_passages, index_arrays
 from retrieval.text.analysis import N_FEATURES, Analyzer, term_id
 
 
@@ -112,56 +111,6 @@ class RowScores:
     matched_slots: np.ndarray  # ... and the term's position in ``query.term_ids``
 
 
-# A question or a heading asserts nothing, so it is a poor quote: its score for quoting
-# is scaled down (not to zero: in a corpus of headlines it may be all there is).
-QUESTION_PRIOR = 0.3
-HEADING_PRIOR = 0.6
-_SENTENCE_END = frozenset(".!\"”’'»)…")
-
-
-def passage_priors(
-    texts: Sequence[str], owner: np.ndarray, starts: np.ndarray, ends: np.ndarray
-) -> np.ndarray:
-    """How quotable each passage is as a statement, from how it ends."""
-    priors = np.ones(len(starts), dtype=np.float32)
-    for number, (doc, end) in enumerate(zip(owner, ends, strict=True)):
-        last = texts[doc][end - 1]
-        if last == "?":
-            priors[number] = QUESTION_PRIOR
-        elif last not in _SENTENCE_END:
-            priors[number] = HEADING_PRIOR
-    return priors
-
-
-def _stack_postings(
-    docs: sp.csc_matrix, passages: sp.csc_matrix
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One term-major posting list per term over documents then passages: rows below the
-    number of documents are documents, the rest passages (offset by it). A question then
-    scores both in one pass. Built column block by column block to bound memory."""
-    n_docs = docs.shape[0]
-    indptr = docs.indptr.astype(np.int64) + passages.indptr.astype(np.int64)
-    indices = np.empty(indptr[-1], dtype=np.int32)
-    data = np.empty(indptr[-1], dtype=np.float32)
-    n_terms = len(indptr) - 1
-    for first in range(0, n_terms, _STACK_BLOCK):
-        last = min(first + _STACK_BLOCK, n_terms)
-        # A document entry moves right by the passage entries of the columns before its
-        # own; a passage entry by the document entries of its own column and those before.
-        for source, shift, offset in ((docs, passages.indptr, 0), (passages, docs.indptr[1:], n_docs)):
-            lo, hi = int(source.indptr[first]), int(source.indptr[last])
-            lengths = np.diff(source.indptr[first : last + 1])
-            target = np.arange(lo, hi, dtype=np.int64) + np.repeat(
-                shift[first:last].astype(np.int64), lengths
-            )
-            indices[target] = source.indices[lo:hi] + offset
-            data[target] = source.data[lo:hi]
-    return indptr, indices, data
-
-
-_STACK_BLOCK = 1 << 16
-
-
 def _no_candidates() -> Candidates:
     empty, none = np.zeros(0), np.zeros(0, dtype=np.int64)
     return Candidates(none, empty, empty, none, empty, empty, np.zeros(1, dtype=np.int64))
@@ -202,59 +151,41 @@ class PassageIndex:
     # ---- index time -------------------------------------------------------------------
     def fit(self, texts: Sequence[str], spans: Sequence[Sequence[tuple[int, int]]]) -> PassageIndex:
         """Index documents given their texts and each one's passage spans (start, end)."""
+        return self.fit_counts(count_passages(self.analyzer, self.parameters.n_features, texts, spans))
+
+    def fit_counts(self, counts: Counts | Sequence[Counts], *, save_to: Path | None = None) -> PassageIndex:
+        """Index documents from their stored term counts (see retrieval.search.counts), in
+        one piece or consecutive parts: corpus-wide weights are recomputed, no text is read.
+        With ``save_to``, the index is saved there as it is computed (the largest arrays go
+        straight to their files) and the arrays are then memory-mapped from it."""
         params = self.parameters
-        counts = np.fromiter((len(s) for s in spans), dtype=np.int64, count=len(spans))
-        doc_passage_ptr = np.concatenate(([0], np.cumsum(counts)))
-        passage_start = np.fromiter((a for s in spans for a, _ in s), dtype=np.int64, count=int(counts.sum()))
-        passage_end = np.fromiter((b for s in spans for _, b in s), dtype=np.int64, count=int(counts.sum()))
-        owner = np.repeat(np.arange(len(texts)), counts)
-        passages = (texts[d][a:b] for d, a, b in zip(owner, passage_start, passage_end, strict=True))
-
-        hasher = HashingVectorizer(
-            analyzer=self.analyzer, n_features=params.n_features, alternate_sign=False, norm=None
-        )
-        passage_counts = hasher.transform(passages).astype(np.float32).tocsr()
-        membership = sp.csr_matrix(
-            (np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))),
-            shape=(len(texts), len(owner)),
-        )
-        doc_counts = (membership @ passage_counts).tocsr()
-        del membership  # intermediates are dropped as soon as used: at 1M passages they are large
-        tfidf = TfidfTransformer(sublinear_tf=True, norm=None, smooth_idf=True).fit(passage_counts)
-        idf = tfidf.idf_.astype(np.float32)
-
-        doc_weights = self._weigh(tfidf.transform(doc_counts), params.document_norm_exponent).tocsc()
-        del doc_counts
-        passage_weights = self._weigh(tfidf.transform(passage_counts), params.passage_norm_exponent).tocsr()
-        del passage_counts
-        doc_weights.sort_indices()
-        passage_weights.sort_indices()
-        term_indptr, term_indices, term_data = _stack_postings(doc_weights, passage_weights.tocsc())
-        del doc_weights
         self._term_cache.clear()  # weights come from the idf being replaced
-        self.arrays = {
-            "idf": idf,
-            "term_indptr": term_indptr,
-            "term_indices": term_indices,
-            "term_data": term_data,
-            "passage_indptr": passage_weights.indptr.astype(np.int64),
-            "passage_indices": passage_weights.indices.astype(np.int32),
-            "passage_data": passage_weights.data.astype(np.float32),
-            "doc_passage_ptr": doc_passage_ptr,
-            "passage_start": passage_start,
-            "passage_end": passage_end,
-            "passage_prior": passage_priors(texts, owner, passage_start, passage_end),
-        }
-        return self
+        parts = [counts] if isinstance(counts, Counts) else list(counts)
+        allocate = _in_memory
+        if save_to is not None:
+            save_to.mkdir(parents=True, exist_ok=True)
 
-    @staticmethod
-    def _weigh(matrix: sp.spmatrix, exponent: float) -> sp.csr_matrix:
-        matrix = sp.csr_matrix(matrix, dtype=np.float32)
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-        scale = np.zeros_like(norms)
-        nonzero = norms > 0
-        scale[nonzero] = norms[nonzero] ** -exponent
-        return sp.csr_matrix(sp.diags(scale.astype(np.float32)) @ matrix)
+            def allocate(name: str, length: int, dtype: type) -> np.ndarray:
+                return np.lib.format.open_memmap(
+                    save_to / f"{name}.npy", mode="w+", dtype=dtype, shape=(length,)
+                )
+
+        arrays = index_arrays(
+            parts, params.n_features, params.document_norm_exponent, params.passage_norm_exponent, allocate
+        )
+        if save_to is None:
+            self.arrays = arrays
+            return self
+        for name, array in arrays.items():
+            if isinstance(array, np.memmap):
+                array.flush()
+            else:
+                np.save(save_to / f"{name}.npy", array)
+        del arrays
+        (save_to / "parameters.json").write_text(json.dumps(asdict(params)))
+        loaded = self.load(save_to)
+        self.arrays = loaded.arrays
+        return self
 
     # ---- persistence ------------------------------------------------------------------
     def save(self, folder: Path) -> None:

@@ -1,8 +1,10 @@
 """Documents → passages: sentences with character offsets into the document text.
 
-Lines are split first (a heading or caption without a full stop is its own passage),
-then blingfire splits each line into sentences: a compiled, well-tested sentence
-splitter that is fast enough for a million passages.
+Text is cut into blocks first: a blank line always ends one, and so does a line break
+that is not a hard wrap (a heading, a list item, a short line the next word would have
+fitted on). A hard-wrapped sentence is therefore one passage, quoted whole, however many
+lines it runs over. blingfire, a compiled sentence splitter that is fast enough for a
+million passages, then splits each block into sentences.
 """
 
 from __future__ import annotations
@@ -14,6 +16,20 @@ import blingfire
 
 _LINE = re.compile(r"[^\n]+")
 _WORD_CHAR = re.compile(r"\w")
+_FIRST_WORD = re.compile(r"\s*(\S+)")
+# A line that starts a block of its own in plain text or Markdown: a heading, a list
+# item, a quotation, a table row, a code fence.
+_BLOCK_START = re.compile(r"\s*(?:#|[-*+•>|]\s|\d{1,3}[.)]\s|```|~~~)")
+# Text wrapped by hand or by an editor is narrower than this; a longer line is a
+# paragraph of its own, never a wrap.
+MAX_WRAP_WIDTH = 100
+# Wrapped text is at least this wide (editors wrap at 60 to 100 columns); narrower
+# paragraphs join lines only where a line runs on into a lowercase word.
+GREEDY_WRAP_WIDTH = 60
+MIN_WRAP_WIDTH = 40
+_SENTENCE_END = (".", "!", "?", ":", ";")
+# Where blingfire could end a sentence inside a block: a full stop (or ! ? …) and a space.
+_INNER_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’)\]»]*\s")
 
 
 def line_spans(text: str) -> Iterator[tuple[int, int]]:
@@ -28,21 +44,74 @@ def line_spans(text: str) -> Iterator[tuple[int, int]]:
             yield start, end
 
 
+def _is_wrap(line: str, next_line: str, width: int) -> bool:
+    """Was the break after ``line`` made by wrapping the paragraph to ``width`` (its
+    longest line)? A greedy wrapper breaks only when the next word does not fit, so it
+    was when that word would have made the line longer than ``width``. Markup that was
+    removed (HTML tags) shortens lines unevenly, so a line at least half as wide that
+    runs on into a lowercase word counts as wrapped too. Narrow text (a list of short
+    lines) is never taken for wrapped text."""
+    if len(line) > MAX_WRAP_WIDTH or width < MIN_WRAP_WIDTH:
+        return False
+    if _BLOCK_START.match(line) or _BLOCK_START.match(next_line):
+        return False
+    word = _FIRST_WORD.match(next_line)
+    if word is None:
+        return False
+    line = line.rstrip()
+    if len(line) + 1 + len(word.group(1)) > width and width >= GREEDY_WRAP_WIDTH:
+        return True
+    return 2 * len(line) >= width and word.group(1)[0].islower() and not line.endswith(_SENTENCE_END)
+
+
+def block_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each block: a paragraph's lines joined where they were wrapped."""
+    lines = list(line_spans(text))
+    group: list[tuple[int, int]] = []
+
+    def flush() -> Iterator[tuple[int, int]]:
+        if not group:
+            return
+        # Line lengths count from the start of the line, indentation included: that is
+        # what the wrapper measured.
+        raw = [text[text.rfind("\n", 0, start) + 1 : end] for start, end in group]
+        width = max(len(line) for line in raw)
+        first = group[0][0]
+        for number in range(len(group) - 1):
+            if not _is_wrap(raw[number], raw[number + 1], width):
+                yield first, group[number][1]
+                first = group[number + 1][0]
+        yield first, group[-1][1]
+
+    for span in lines:
+        # A blank line between two lines ends the paragraph.
+        if group and text.count("\n", group[-1][1], span[0]) > 1:
+            yield from flush()
+            group = []
+        group.append(span)
+    yield from flush()
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every sentence in ``text``, in order; ``text[start:end]`` is the sentence."""
     spans: list[tuple[int, int]] = []
-    for line_start, line_end in line_spans(text):
-        line = text[line_start:line_end]
-        if not _WORD_CHAR.search(line):
+    for block_start, block_end in block_spans(text):
+        block = text[block_start:block_end]
+        if not _WORD_CHAR.search(block):
             continue
-        _, offsets = blingfire.text_to_sentences_and_offsets(line)
+        if _INNER_SENTENCE_END.search(block):
+            # Line breaks inside a block are wraps: blingfire sees spaces (same length, so
+            # its offsets still point into the text).
+            _, offsets = blingfire.text_to_sentences_and_offsets(block.replace("\n", " "))
+        else:  # no full stop inside: one sentence (most headings, captions, code lines)
+            offsets = [(0, len(block))]
         for start, end in offsets:
             # blingfire counts in characters; clamp in case of trailing whitespace quirks.
-            start, end = max(0, start), min(len(line), end)
-            while start < end and line[start].isspace():
+            start, end = max(0, start), min(len(block), end)
+            while start < end and block[start].isspace():
                 start += 1
-            while end > start and line[end - 1].isspace():
+            while end > start and block[end - 1].isspace():
                 end -= 1
-            if end > start and _WORD_CHAR.search(line, start, end):
-                spans.append((line_start + start, line_start + end))
+            if end > start and _WORD_CHAR.search(block, start, end):
+                spans.append((block_start + start, block_start + end))
     return spans

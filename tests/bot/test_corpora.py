@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import io
 from pathlib import Path
 
 import pytest
 
 from bot.app import open_corpora, serve
+from bot.cli import main
 from bot.corpora import load_config
 from bot.settings import Settings
 from tests.bot.conftest import StartBot, bot_settings
@@ -40,8 +42,9 @@ def write_config(tmp_path: Path, text: str) -> Path:
 async def test_two_channels_answer_from_two_corpora(
     start_bot: StartBot, discord_server: FakeDiscord, science_corpus: Path, tmp_path: Path
 ) -> None:
-    """A channel assigned "science" answers from it and names it; the server's other channels use the
-    server's "films"; a DM uses the default corpus. Each corpus is loaded once."""
+    """A channel assigned "science" answers /ask, /sources, /source and Check sources from it and names
+    it; the server's other channels use the server's "films"; a DM uses the default corpus. Each
+    corpus is loaded once."""
     lab = discord_server.add_text_channel("lab")
     config = write_config(
         tmp_path,
@@ -68,6 +71,18 @@ async def test_two_channels_answer_from_two_corpora(
         listing["content"].startswith("**The corpus: 1 document**")
         and "The octopus heart" in listing["content"]
     )
+
+    typing = await discord_server.autocomplete("source", "name", "octopus", channel_id=lab)
+    await discord_server.callback(typing)
+    assert typing.choices == [{"name": "The octopus heart", "value": "octopus.md"}]
+    elsewhere = await discord_server.autocomplete("source", "name", "octopus")
+    await discord_server.callback(elsewhere)
+    assert elsewhere.choices == []
+    target = discord_server.guild_message("Octopuses have three hearts.")
+    target["channel_id"] = str(lab)
+    check = await discord_server.message_command("Check sources", target)
+    [checked] = await discord_server.replies(check)
+    assert "*Corpus:* **science**" in checked["content"] and "three hearts" in checked["content"]
 
     user = discord_server.new_user("dm-user")
     channel_id = await discord_server.direct_message(user, "Is Ballerina based on a true story?")
@@ -118,3 +133,18 @@ async def test_a_bad_configuration_is_one_line_and_exit_2(
     [line] = capsys.readouterr().err.strip().splitlines()
     assert line.startswith("citebot: ") and says in line and "Traceback" not in line
     assert discord_server.requests == []
+
+
+def test_corpus_option_accepts_a_configured_name(
+    science_corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`citebot ask --corpus science` answers from the corpus CITEBOT_CONFIG names "science"; a bad
+    config is one line and exit 2."""
+    config = write_config(tmp_path, '[corpora]\nscience = "corpora/science"\n')
+    monkeypatch.setenv("CITEBOT_CONFIG", str(config))
+    monkeypatch.setenv("CITEBOT_CACHE_DIR", str(tmp_path / "cache"))
+    out = io.StringIO()
+    assert main(["ask", "--corpus", "science", SCIENCE], stdout=out) == 0
+    assert "three hearts" in out.getvalue()
+    config.write_text("[corpora\n", encoding="utf-8")
+    assert main(["ask", "--corpus", "science", SCIENCE], stdout=io.StringIO()) == 2

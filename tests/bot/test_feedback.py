@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from bot.cli import main
 from bot.store import SECRET_NAME
 from tests.bot.conftest import StartBot
 from tests.bot.test_cli import run_citebot
@@ -79,7 +81,7 @@ async def test_votes_are_stored_and_work_after_a_restart(
     assert clicks[0][3] <= clicks[1][3]
     assert rows(database, "PRAGMA journal_mode") == [("wal",)]
     secret = database.parent / SECRET_NAME
-    assert secret.stat().st_mode & 0o777 == 0o600
+    assert secret.stat().st_mode & 0o777 == 0o600 and database.stat().st_mode & 0o777 == 0o600
 
 
 async def test_report_menu_stores_the_reason(
@@ -126,8 +128,22 @@ async def test_an_unknown_answer_key_gets_a_clear_reply(
     assert rows(database, "SELECT count(*) FROM feedback") == [(0,)]
 
 
+def citebot(*args: str) -> tuple[int, str]:
+    """`citebot ARGS` in this process (settings from the environment), with its exit code and output."""
+    out = io.StringIO()
+    try:
+        code = main(list(args), stdout=out)
+    except SystemExit as exit:  # argparse's usage errors
+        code = int(exit.code or 0)
+    return code, out.getvalue()
+
+
 async def test_feedback_command_reports_exports_and_forgets(
-    start_bot: StartBot, discord_server: FakeDiscord, database: Path
+    start_bot: StartBot,
+    discord_server: FakeDiscord,
+    database: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     """`citebot feedback` counts votes (latest per user), lists the most down-voted questions; `--json`
     exports each click with its answer; `--forget USER_ID` deletes that user's records."""
@@ -136,38 +152,41 @@ async def test_feedback_command_reports_exports_and_forgets(
     fine = await answered(discord_server, QUESTION)
     critics = [discord_server.new_user(f"critic-{n}") for n in range(3)]
     for critic in critics:
-        await discord_server.callback(
-            await discord_server.click(worst, components(worst)["👎"]["custom_id"], user=critic)
-        )
+        click = await discord_server.click(worst, components(worst)["👎"]["custom_id"], user=critic)
+        await discord_server.callback(click)
     await discord_server.callback(
         await discord_server.click(fine, components(fine)["👍"]["custom_id"], user=critics[0])
     )
-    env = {"CITEBOT_DB": str(database)}
+    monkeypatch.setenv("CITEBOT_DB", str(database))
 
-    summary = run_citebot("feedback", env=env)
+    summary = run_citebot("feedback", env={"CITEBOT_DB": str(database)})  # once as a user runs it
     assert summary.returncode == 0, summary.stderr
     assert "2 answers sent, 4 clicks" in summary.stdout and "👍 1   👎 3" in summary.stdout
     worst_line = summary.stdout.split("Most down-voted questions:\n")[1].splitlines()[0]
     assert worst_line.split() == ["3", "👎", "Who", "directed", "Ballerina?", "[default]"]
 
-    exported = run_citebot("feedback", "--json", "--since", "2000-01-01", env=env)
-    records = [json.loads(line) for line in exported.stdout.splitlines()]
-    assert len(records) == 4 and {record["choice"] for record in records} == {"up", "down"}
+    code, exported = citebot("feedback", "--json", "--since", "2000-01-01")
+    records = [json.loads(line) for line in exported.splitlines()]
+    assert code == 0 and len(records) == 4 and {record["choice"] for record in records} == {"up", "down"}
     assert all(record["answer"]["question"] == record["question"] for record in records)
-    assert all(critic["id"] not in exported.stdout for critic in critics)
-    assert run_citebot("feedback", "--json", "--since", "2999-01-01", env=env).stdout == ""
+    assert all(critic["id"] not in exported for critic in critics)
+    assert citebot("feedback", "--json", "--since", "2999-01-01") == (0, "")
 
-    forgotten = run_citebot("feedback", "--forget", critics[0]["id"], env=env)
-    assert forgotten.returncode == 0 and "2 clicks" in forgotten.stdout
+    code, forgotten = citebot("feedback", "--forget", critics[0]["id"])
+    assert code == 0 and "2 clicks" in forgotten
     assert rows(database, "SELECT count(*) FROM feedback") == [(2,)]
 
-    bad = run_citebot("feedback", "--since", "last tuesday", env=env)
-    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1 and "not a date" in bad.stderr
+    capsys.readouterr()
+    assert citebot("feedback", "--since", "last tuesday")[0] == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "not a date" in line
 
 
-def test_feedback_command_without_a_database(tmp_path: Path) -> None:
+def test_feedback_command_without_a_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No database yet: one line saying so, exit 0, and no database created by reading."""
     database = tmp_path / "none" / "citebot.sqlite3"
-    result = run_citebot("feedback", env={"CITEBOT_DB": str(database)})
-    assert result.returncode == 0 and "No feedback recorded yet" in result.stdout
+    monkeypatch.setenv("CITEBOT_DB", str(database))
+    code, out = citebot("feedback")
+    assert code == 0 and "No feedback recorded yet" in out
+    assert citebot("feedback", "--forget", "123")[0] == 0
     assert not database.exists()

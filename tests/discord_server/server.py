@@ -14,6 +14,11 @@ What real Discord does that discord.py depends on, and this server copies:
   JSON body with ``retry_after``.
 - Interaction payloads need ``attachment_size_limit``.
 - READY carries ``resume_gateway_url``; RESUME replays the events the client missed.
+
+And it misbehaves on purpose (see "misbehaving on purpose" below): it can close the gateway
+with any close code at IDENTIFY, answer a route with any body (a user object where an
+application is expected, HTML, nothing), send a READY missing fields, hold a request until
+the test releases it, and it records the close code the client sent.
 """
 
 from __future__ import annotations
@@ -117,6 +122,8 @@ class Connection:
     transport: asyncio.Transport | None
     session: Session | None = None
     closed: bool = False
+    # The close code the client sent (1000: a clean close), or 1006 when it vanished without one.
+    close_code: int | None = None
 
     async def send(self, payload: JSON) -> bool:
         if self.closed or self.ws.closed:
@@ -173,6 +180,12 @@ class FakeDiscord:
         self.threads: dict[int, JSON] = {}
         # Message bodies refused as Discord would (400 Invalid Form Body), with why.
         self.rejected: list[tuple[str, list[str]]] = []
+        # Misbehaving on purpose: see the section of that name.
+        self.close_on_identify: int | None = None
+        self.odd_replies: defaultdict[str, deque[web.Response]] = defaultdict(deque)
+        self.ready_changes: JSON = {}
+        self.held: dict[str, asyncio.Event] = {}
+        self.holding: list[str] = []
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -256,6 +269,31 @@ class FakeDiscord:
     def fail_next(self, route: str, *statuses: int) -> None:
         """Answer the next requests to ``route`` (a route name, e.g. "edit_original") with these statuses."""
         self.faults[route].extend(statuses)
+
+    # --- misbehaving on purpose -------------------------------------------------
+
+    def reply_next(
+        self, route: str, body: Any, *, status: int = 200, content_type: str = "application/json"
+    ) -> None:
+        """Answer the next request to ``route`` with this body, whatever the client expects there.
+
+        ``body`` is sent as JSON, or as is when it is ``str``/``bytes`` (HTML, garbage, nothing).
+        """
+        raw = (
+            body.encode() if isinstance(body, str) else body if isinstance(body, bytes) else json.dumps(body)
+        )
+        headers = {"Content-Type": content_type} if content_type else {}
+        self.odd_replies[route].append(web.Response(status=status, body=raw, headers=headers))
+
+    def hold(self, route: str) -> asyncio.Event:
+        """Keep the next requests to ``route`` waiting until the returned event is set.
+
+        ``holding`` lists the held routes as requests arrive, so a test can act while the
+        client waits (e.g. stop the bot with an answer in flight).
+        """
+        event = asyncio.Event()
+        self.held[route] = event
+        return event
 
     # --- HTTP -------------------------------------------------------------------
 
@@ -342,11 +380,17 @@ class FakeDiscord:
                 response = self.json_response({"message": "401: Unauthorized", "code": 0}, 401)
             elif self.faults[name]:
                 response = self.fault_response(self.faults[name].popleft())
+            elif self.odd_replies[name]:
+                response = self.odd_replies[name].popleft()
             elif problems := self.invalid_form(name, body):
                 self.rejected.append((name, problems))
                 error = {"code": 50035, "message": "Invalid Form Body", "errors": problems}
                 response = self.json_response(error, 400)
             else:
+                if name in self.held:
+                    self.holding.append(name)
+                    await self._notify()
+                    await self.held[name].wait()
                 response = await handler(match, body, request)
             self.requests.append(Recorded(request.method, name, path, body, response.status, self.now))
             await self._notify()
@@ -609,6 +653,7 @@ class FakeDiscord:
                     await self.on_gateway_message(connection, json.loads(message.data))
         finally:
             connection.closed = True
+            connection.close_code = ws.close_code
             if connection.session is not None and connection.session.connection is connection:
                 connection.session.connection = None
             await self._notify()
@@ -632,6 +677,9 @@ class FakeDiscord:
         if data.get("token") != self.token:
             await connection.ws.close(code=4004, message=b"Authentication failed.")
             return
+        if self.close_on_identify is not None:
+            await connection.ws.close(code=self.close_on_identify, message=b"Closed on purpose by the test.")
+            return
         self.identify_payloads.append({**data, "token": "[redacted]"})
         shard_id, shard_count = data.get("shard") or [0, 1]
         session = Session(uuid.uuid4().hex, shard_id, shard_count, connection=connection)
@@ -652,6 +700,11 @@ class FakeDiscord:
             "relationships": [],
             "presences": [],
         }
+        for key, value in self.ready_changes.items():
+            if value is None:
+                ready.pop(key, None)
+            else:
+                ready[key] = value
         await self.dispatch_to(session, "READY", ready)
         for guild in guilds:
             await self.dispatch_to(session, "GUILD_CREATE", guild)

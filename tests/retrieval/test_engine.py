@@ -104,24 +104,24 @@ def test_saved_index_is_reused_then_rebuilt_when_a_file_changes(tmp_path: Path) 
     """A second start loads the saved index; editing a file gives a new index that sees the edit."""
     corpus, cache = _copy_corpus(tmp_path), tmp_path / "cache"
     Engine.from_path(corpus, cache_dir=cache)
-    entries = list(cache.iterdir())
-    assert len(entries) == 1
+    entries = sorted(cache.rglob("*"))
+    assert len(list(cache.iterdir())) == 1  # one folder for the corpus
     second = Engine.from_path(corpus, cache_dir=cache)
-    assert type(second.documents).__name__ == "StoredDocuments"
+    assert type(second.documents).__name__ == "GenerationDocuments"
     assert second.ask("Is Ballerina based on a true story?").status == "answered"
 
     (corpus / "volcano.txt").write_text("Volcanoes\n\nThe Krakatoa volcano erupted violently in 1883.")
     third = Engine.from_path(corpus, cache_dir=cache)
     assert third.ask("When did Krakatoa erupt?").sources[0].id == "volcano.txt"
-    assert [entry.name for entry in cache.iterdir()] != [entry.name for entry in entries]
+    assert sorted(cache.rglob("*")) != entries
 
 
 def test_corrupt_saved_index_is_rebuilt_not_trusted(tmp_path: Path) -> None:
     """Truncated index arrays are detected, reported, and replaced by a fresh index."""
     corpus, cache = _copy_corpus(tmp_path), tmp_path / "cache"
     Engine.from_path(corpus, cache_dir=cache)
-    (entry,) = cache.iterdir()
-    (entry / "index" / "term_indices.npy").write_bytes(b"garbage")
+    (arrays,) = cache.glob("*/generation-*/index/term_indices.npy")
+    arrays.write_bytes(b"garbage")
     warnings: list[str] = []
     engine = Engine.from_path(corpus, cache_dir=cache, warn=warnings.append)
     assert any("rebuilding the index" in warning for warning in warnings)

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from retrieval.corpus.cache import load_entry
+from retrieval.corpus.store import IndexStore
 from retrieval.engine import Engine
 from tests.conftest import DEFAULT_CORPUS, PROJECT_ROOT
 
@@ -65,6 +65,6 @@ def test_processes_racing_to_save_the_same_index_do_not_warn(tmp_path: Path) -> 
             start_at = time.time() + 0.5
             warnings = pool.starmap(_build, [(corpus, cache, start_at)] * 6)
         assert [w for w in warnings if w] == []
-        [entry] = list(cache.iterdir())
-        documents, _, _ = load_entry(entry)
-        assert len(documents) == 2
+        [_folder] = list(cache.iterdir())  # one folder for the corpus
+        loaded = IndexStore(corpus, cache_dir=cache, warn=lambda message: None).load_current()
+        assert loaded is not None and len(loaded.documents) == 2

@@ -99,7 +99,7 @@ def test_a_file_name_that_is_not_utf8_loads_and_caches(tmp_path: Path) -> None:
     assert sorted(document.id for document in cold.documents) == ["caf\\xe9.txt", "owls.txt"]
     assert warnings == []
     warm, warnings = _engine(corpus, cache)
-    assert type(warm.documents).__name__ == "StoredDocuments" and warnings == []
+    assert type(warm.documents).__name__ == "GenerationDocuments" and warnings == []
     assert warm.document("caf\\xe9.txt") is not None
     json.dumps([document.to_dict() for document in warm.documents], ensure_ascii=False).encode("utf-8")
 

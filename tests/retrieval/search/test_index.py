@@ -151,18 +151,3 @@ def test_document_spans_are_the_passages(words: list[str]) -> None:
         assert idx.document_spans(document) == sentence_spans(text)
     found = idx.search(idx.query(" ".join(words) or "cat"), limit=2)
     assert len(found.documents) <= 2
-
-
-def test_stored_documents_hand_back_the_same_recent_document(tmp_path: Path) -> None:
-    """A cited document read again (quotes, stance, rendering) is not decoded again."""
-    from retrieval.corpus.cache import StoredDocuments
-    from retrieval.corpus.documents import Document
-
-    documents = [Document(id=f"d{i}", title=f"T{i}", text=text) for i, text in enumerate(TEXTS)]
-    StoredDocuments.save(documents, tmp_path)
-    stored = StoredDocuments(tmp_path)
-    assert stored[1] is stored[1]
-    assert stored[-1] == documents[-1] and stored[0] == documents[0]
-    with pytest.raises(IndexError):
-        stored[len(TEXTS)]
-    assert list(stored) == documents
