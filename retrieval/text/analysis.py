@@ -18,6 +18,8 @@ from sklearn.utils import murmurhash3_32
 N_FEATURES = 2**21
 
 _WORD = re.compile(r"[^\W_]+")
+# A word with its inner apostrophes kept ("isn't"), for ``Analyzer.all_words``.
+_WORD_WITH_APOSTROPHES = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 # Typographic apostrophes would otherwise split "film’s" differently from "film's".
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 # scikit-learn's list, less the words that carry content in questions ("first", "found",
@@ -135,6 +137,18 @@ class Analyzer:
             text = text.translate(_APOSTROPHES)
         tokens = [w for w in _WORD.findall(text.lower()) if w not in STOP_WORDS]
         return self._stemmer.stemWords(tokens) if self._stemmer else tokens
+
+    def all_words(self, text: str) -> list[str]:
+        """Every lower-cased word of the text in order, unstemmed, stop words and negations
+        kept and contractions whole ("isn't", "film's"): for judging stance, where "not" and
+        "no" are the signal, not noise."""
+        if not text.isascii() or "`" in text:
+            text = text.translate(_APOSTROPHES)
+        return _WORD_WITH_APOSTROPHES.findall(text.lower())
+
+    def stem_word(self, word: str) -> str:
+        """The stem of one lower-cased word, as ``words`` stems it."""
+        return self._stemmer.stemWord(word) if self._stemmer else word
 
     def token_stems(self, token: str) -> tuple[str, ...]:
         """``words(token)`` for one whitespace token of a passage, remembered: quote trimming

@@ -20,7 +20,7 @@ from typing import Protocol
 
 import numpy as np
 
-from retrieval.judging.stance import text as lex
+from retrieval.judging.stance import lexicon as lex
 from retrieval.judging.stance.explicit import _ANAPHORS, claim_terms, sentence_side
 from retrieval.judging.stance.features import FeatureExtractor, SentenceCues
 
@@ -63,13 +63,15 @@ SENTENCE_FEATURE_NAMES: tuple[str, ...] = (
     "log_unmatched_meaning",
     "log_near_substitutes",
     "embedding_cosine",
+    "heading_like",
 )
 # Word-vector similarity below which a claim word has no counterpart in the sentence, and
 # above which (short of the same word) the counterpart is a near substitute ("man" /
 # "woman", "sitting" / "standing"; also synonyms and broader words).
 UNMATCHED_SIMILARITY = 0.3
 SAME_WORD_SIMILARITY = 0.95
-# Sentences judged per text: the ones covering most of the claim (all of a short text).
+# Sentences judged per text: the ones covering most of the claim (all of a short text),
+# and any the word rules read as stating or denying it.
 CANDIDATE_SENTENCES = 4
 SHORT_TEXT_SENTENCES = 2
 
@@ -107,9 +109,15 @@ def sentence_rows(
         ranked = sorted(coverage, key=lambda n: (sentences[n].question, -coverage[n], n))[
             :CANDIDATE_SENTENCES
         ]
+    terms = claim_terms(claim, weights)
+    # Beyond those, every sentence the word rules read as stating or denying the claim.
+    stated = {
+        number: sentence_side(terms, sentences[number])
+        for number in sorted({n for word in terms.predicate for n in cues.index.get(word, ())})
+    }
+    ranked += [number for number, side in stated.items() if side and number not in ranked]
     if not ranked:
         return SentenceRows((), np.zeros((0, len(SENTENCE_FEATURE_NAMES))), ())
-    terms = claim_terms(claim, weights)
     subject_weight = sum(weights[word] for word in terms.subject) or 0.0
     best_cover = max(coverage.values(), default=0.0) / total
     n_sentences = len(sentences)
@@ -131,7 +139,7 @@ def sentence_rows(
             else 1.0
         )
         near = extractor._negation_near_claim(sentence, weights)
-        side = sentence_side(terms, sentence)
+        side = stated[number] if number in stated else sentence_side(terms, sentence)
         numbers_here = (
             len(claim_cues.numbers & _numbers(sentence)) / len(claim_cues.numbers)
             if claim_cues.numbers
@@ -177,6 +185,7 @@ def sentence_rows(
                 sum(stem not in stems for stem in claim_stems) / max(len(claim_stems), 1),
                 len(claim_words) / max(len(sentence.stems), 1),
                 *meaning[rank],
+                _heading_like(texts[rank]),
             ]
         )
         words = set(claim_cues.lexical)
@@ -186,6 +195,15 @@ def sentence_rows(
         words |= {"U:" + stem for stem in claim_stems if stem not in stems}
         lexical.append(frozenset(words))
     return SentenceRows(tuple(ranked), np.array(rows, dtype=np.float64), tuple(lexical))
+
+
+def _heading_like(sentence: str) -> float:
+    """How much a sentence looks like a heading or a caption: no closing punctuation, and
+    the share of its words that are capitalised ("The Unlikely Bond of Jang Ok Ju …")."""
+    words = sentence.split()
+    capitalised = sum(word[:1].isupper() for word in words) / max(len(words), 1)
+    closed = sentence.rstrip("\"'”’)] ").endswith((".", "!", "?", "…"))
+    return 0.0 if closed else 0.5 + 0.5 * capitalised
 
 
 def _content_words(text: str) -> list[str]:
