@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench-squad bench-judge-stance bench-scale bench-corpus
+.PHONY: run test fuzz lint bench-squad bench-judge-stance bench-scale bench-corpus
 
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,14 @@ run: $(VENV)/installed
 test: $(VENV)/installed
 	$(BIN)/ruff check bot retrieval tests bench
 	$(BIN)/python -m pytest -q
+
+# The fuzz tests (tests/fuzz) with fresh random inputs and FUZZ_SCALE times the examples `make test`
+# runs them with; failures are kept in .hypothesis/ and replayed first next time. The counts of
+# generated inputs are printed, and written to .hypothesis/fuzz-report.json.
+FUZZ_SCALE ?= 25
+fuzz: $(VENV)/installed
+	CITEBOT_FUZZ=random CITEBOT_FUZZ_SCALE=$(FUZZ_SCALE) CITEBOT_FUZZ_REPORT=.hypothesis/fuzz-report.json \
+		$(BIN)/python -m pytest -q tests/fuzz
 
 bench-squad: $(VENV)/installed
 	$(BIN)/python bench/squad.py

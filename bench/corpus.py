@@ -1,7 +1,8 @@
 """Corpus ingestion and live updates, on real HTML and on the 1M-passage scale corpus.
 
     make bench-corpus        # = .venv/bin/python bench/corpus.py [--sizes 100000 1000000]
-                             #   [--sample 200] [--skip-html] [--skip-scale] [--single-process]
+                             #   [--sample 200 (0: every page)] [--skip-html] [--skip-scale]
+                             #   [--single-process]
 
 HTML corpus: every page of Debian's python3-doc, postgresql-doc-15 and git-doc packages
 (about 1,940; the bench installs them with apt-get when it is root and they are missing,
@@ -11,16 +12,20 @@ cores:
 
 - trafilatura defaults: one process running ``trafilatura.extract(page)`` (every option
   at its default) over every page: the reference time;
-- fast-mode comparison on a sample of pages: trafilatura's default main text against its
-  fast mode (no readability/jusText fallbacks) and against citebot's extraction (fast
-  mode after collapsing whitespace; no comments): share of the default text's words kept
-  (recall) and of the extracted words that the default also finds (precision);
+- extraction comparison on a sample of pages (or all), one process, page by page, in CPU
+  seconds: trafilatura's default main text against its fast mode (no readability/jusText
+  fallbacks), fast mode favouring recall, resiliparse's main-content extraction (when
+  installed: the "bench" extra) and citebot's extraction (fast mode after removing code
+  styling and collapsing whitespace): share of the default text's words kept (recall), of
+  the extracted words the default also finds (precision), and pages whose words are the
+  default's, in the same order; then citebot's whole per-page indexing work (extraction,
+  sentences, term counts) against the default extraction of the same page;
 - cold build: ``citebot index`` with an empty cache (all cores), wall time and pages/s,
   the peak memory of the whole process tree (sampled from /proc every 20 ms);
-- add a page, change a page, remove a page: the wall time of ``citebot ask`` run right
-  after the change (it brings the index up to date, then answers), checked to answer from
-  the change; and the same changes seen by a running bot: ``LiveCorpus.watch``, from the
-  file write to the new engine answering.
+- add a page, change a page, remove a page: the wall time (and CPU seconds of its process
+  tree) of ``citebot ask`` run right after the change (it brings the index up to date,
+  then answers), checked to answer from the change; and the same changes seen by a
+  running bot: ``LiveCorpus.watch``, from the file write to the new engine answering.
 
 Scale corpora (bench/generate_corpus.py, as ``make bench-scale``): a folder holding the
 JSONL file. Cold build (wall, peak memory), then a new file and one line appended to the
@@ -240,31 +245,81 @@ def _overlap(reference: str, candidate: str) -> tuple[float, float]:
     return common / max(sum(ref.values()), 1), common / max(sum(got.values()), 1)
 
 
-def worker_compare(corpus: Path, sample: int) -> dict:
-    """Default vs fast trafilatura vs citebot's extraction, on a sample of pages."""
+def _extractors() -> dict[str, object]:
+    """Main-text extractors compared with trafilatura's defaults: the ones citebot could use."""
     import trafilatura
 
     from retrieval.corpus.formats import read_html
 
-    pages = random.Random(0).sample(html_pages(corpus), min(sample, len(html_pages(corpus))))
+    extractors = {
+        "fast": lambda data: trafilatura.extract(data, fast=True),
+        "fast_recall": lambda data: trafilatura.extract(data, fast=True, favor_recall=True),
+        "citebot": lambda data: read_html(data)["text"],
+    }
+    try:  # resiliparse: a bench dependency only (pyproject's "bench" extra)
+        from resiliparse.extract.html2text import extract_plain_text
+        from resiliparse.parse.html import HTMLTree
+
+        extractors["resiliparse"] = lambda data: extract_plain_text(
+            HTMLTree.parse_from_bytes(data), main_content=True, preserve_formatting=True, list_bullets=False
+        )
+    except ImportError:
+        pass
+    return extractors
+
+
+EXTRACTOR_NAMES = {
+    "fast": "trafilatura fast=True",
+    "fast_recall": "trafilatura fast=True, favor_recall=True",
+    "resiliparse": "resiliparse extract_plain_text(main_content=True)",
+    "citebot": "citebot (trafilatura fast, code styling removed, whitespace collapsed)",
+}
+
+
+def worker_compare(corpus: Path, sample: int) -> dict:
+    """On a sample of pages (every page with sample 0), one page at a time in one process:
+    trafilatura's defaults, the other extractors, and citebot's per-page indexing work
+    (extraction, sentences, term counts), each timed in CPU seconds (the machine's load
+    weighs on all alike); each extractor's words against the defaults'."""
+    import trafilatura
+
+    from retrieval.search.counts import count_passages
+    from retrieval.search.index import IndexParameters
+    from retrieval.text.analysis import Analyzer
+    from retrieval.text.sentences import sentence_spans
+
+    analyzer, n_features = Analyzer(), IndexParameters().n_features
+    every = html_pages(corpus)
+    pages = every if sample <= 0 else random.Random(0).sample(every, min(sample, len(every)))
+    extractors = _extractors()
     rows = collections.defaultdict(list)
+    same_words = collections.Counter()
     seconds = collections.Counter()
+
+    def timed(key: str, function, *arguments):
+        start = time.process_time()
+        try:
+            return function(*arguments)
+        except Exception:
+            return None
+        finally:
+            seconds[key] += time.process_time() - start
+
     for page in pages:
         data = page.read_bytes()
-        t0 = time.perf_counter()
-        default = trafilatura.extract(data) or ""
-        t1 = time.perf_counter()
-        fast = trafilatura.extract(data, fast=True) or ""
-        t2 = time.perf_counter()
-        try:
-            ours = read_html(data)["text"]
-        except Exception:
-            ours = ""
-        t3 = time.perf_counter()
-        seconds.update({"default": t1 - t0, "fast": t2 - t1, "citebot": t3 - t2})
-        rows["fast"].append(_overlap(default, fast))
-        rows["citebot"].append(_overlap(default, ours))
-    result = {"pages": len(pages), "ms": {key: 1000 * value / len(pages) for key, value in seconds.items()}}
+        default = timed("default", trafilatura.extract, data) or ""
+        reference_words = _WORD.findall(default.lower())
+        texts = {key: timed(key, extract, data) or "" for key, extract in extractors.items()}
+        for key, text in texts.items():
+            rows[key].append(_overlap(default, text))
+            same_words[key] += _WORD.findall(text.lower()) == reference_words
+        ours = texts["citebot"]
+        spans = timed("sentences", sentence_spans, ours)
+        timed("counts", count_passages, analyzer, n_features, [ours], [spans])
+    result = {
+        "pages": len(pages),
+        "ms": {key: 1000 * value / len(pages) for key, value in seconds.items()},
+    }
     for key, pairs in rows.items():
         recalls = [recall for recall, _ in pairs]
         result[key] = {
@@ -272,6 +327,7 @@ def worker_compare(corpus: Path, sample: int) -> dict:
             "precision": sum(precision for _, precision in pairs) / len(pairs),
             "pages_recall_95": sum(recall >= 0.95 for recall in recalls) / len(pairs),
             "worst_recall": min(recalls),
+            "same_words": same_words[key] / len(pairs),
         }
     return result
 
@@ -417,32 +473,58 @@ def bench_html(out: Path, sample: int, single: bool) -> list[str]:
 
     ms = compare["ms"]
     lines.append(
-        f"\nMain text kept, against trafilatura defaults ({compare['pages']} pages sampled, seed 0):\n"
+        f"\nMain text against trafilatura's defaults ({compare['pages']:,} pages"
+        f"{'' if sample <= 0 else ', sampled with seed 0'}; CPU ms per page, one process, "
+        "page by page):\n"
     )
+    extraction_rows = [["trafilatura defaults", ms["default"], 1.0, 1.0, 1.0, 1.0, 1.0]]
+    for key, name in EXTRACTOR_NAMES.items():
+        if key in compare:
+            found = compare[key]
+            extraction_rows.append(
+                [
+                    name,
+                    ms[key],
+                    found["recall"],
+                    found["precision"],
+                    found["pages_recall_95"],
+                    found["worst_recall"],
+                    found["same_words"],
+                ]
+            )
     lines.append(
         table(
             [
                 "extraction",
-                "ms/page",
+                "CPU ms/page",
                 "recall (default's words kept)",
                 "precision",
                 "pages with recall ≥ 0.95",
                 "worst page recall",
+                "pages with the same words in the same order",
             ],
-            [["trafilatura defaults", ms["default"], 1.0, 1.0, 1.0, 1.0]]
-            + [
+            extraction_rows,
+        )
+    )
+    per_page = ms["citebot"] + ms["sentences"] + ms["counts"]
+    lines.append(
+        "\ncitebot's indexing work per page, against one trafilatura-defaults extraction (same "
+        "process, page by page):\n"
+    )
+    lines.append(
+        table(
+            ["work", "CPU ms/page", "× trafilatura defaults"],
+            [
+                ["trafilatura defaults (the reference)", ms["default"], 1.0],
+                ["citebot extraction", ms["citebot"], ms["citebot"] / ms["default"]],
+                ["sentences (passages)", ms["sentences"], ms["sentences"] / ms["default"]],
+                ["term counts", ms["counts"], ms["counts"] / ms["default"]],
+                ["total per page", per_page, per_page / ms["default"]],
                 [
-                    name,
-                    ms[key],
-                    compare[key]["recall"],
-                    compare[key]["precision"],
-                    compare[key]["pages_recall_95"],
-                    compare[key]["worst_recall"],
-                ]
-                for name, key in (
-                    ("trafilatura fast=True", "fast"),
-                    ("citebot (fast, collapsed whitespace)", "citebot"),
-                )
+                    f"total / {cores} cores (the build's floor)",
+                    per_page / cores,
+                    per_page / cores / ms["default"],
+                ],
             ],
         )
     )
@@ -474,7 +556,9 @@ def bench_html(out: Path, sample: int, single: bool) -> list[str]:
                 ok = removed_id in before_removal["sources"] and removed_id not in result["sources"]
             else:
                 ok = expected[label] in result["sources"][:1]
-            update_rows.append([label, result["seconds"], "yes" if ok else "NO", result["peak_mib"]])
+            update_rows.append(
+                [label, result["seconds"], result["cpu_seconds"], "yes" if ok else "NO", result["peak_mib"]]
+            )
         # Back to the original pages, then the same changes seen by a running bot.
         _restore(corpus, originals)
         ask(corpus, NEW_QUESTION, cache)
@@ -486,7 +570,6 @@ def bench_html(out: Path, sample: int, single: bool) -> list[str]:
                 ok = removed_id not in seen["sources"]
             else:
                 ok = expected[row[0]] in seen["sources"][:1]
-            row[2:2] = []
             row.extend([seen["seconds"], seen["refresh_seconds"], "yes" if ok else "NO"])
     finally:
         _restore(corpus, originals)
@@ -496,6 +579,7 @@ def bench_html(out: Path, sample: int, single: bool) -> list[str]:
             [
                 "change",
                 "`citebot ask` wall s (update + answer)",
+                "its CPU s (process tree)",
                 "answered from the change",
                 "ask peak MiB",
                 "running bot: write → answer s",
@@ -561,6 +645,7 @@ def bench_scale(out: Path, sizes: list[int]) -> list[str]:
             [
                 label,
                 build["seconds"],
+                build["cpu_seconds"],
                 build["peak_mib"],
                 warm["seconds"],
                 warm["peak_mib"],
@@ -591,6 +676,7 @@ def bench_scale(out: Path, sizes: list[int]) -> list[str]:
                     label,
                     change,
                     result["seconds"],
+                    result["cpu_seconds"],
                     "yes" if expected in result["sources"][:1] else "NO",
                     result["peak_mib"],
                 ]
@@ -608,6 +694,7 @@ def bench_scale(out: Path, sizes: list[int]) -> list[str]:
                 label,
                 "line appended, running bot (write → answer)",
                 watched["append"]["seconds"],
+                float("nan"),
                 "yes" if watched["append"]["sources"] else "NO",
                 watched["peak_mib"],
             ]
@@ -619,6 +706,7 @@ def bench_scale(out: Path, sizes: list[int]) -> list[str]:
             [
                 "size",
                 "cold build s (citebot index)",
+                "its CPU s (process tree)",
                 "build peak MiB (process tree)",
                 "warm `citebot ask` s",
                 "serving peak MiB (warm ask)",
@@ -630,7 +718,7 @@ def bench_scale(out: Path, sizes: list[int]) -> list[str]:
     lines.append("\nA change until `citebot ask` answers from it (target ≤ 10 s at 1M):\n")
     lines.append(
         table(
-            ["size", "change", "wall s (update + answer)", "answered from the change", "peak MiB"],
+            ["size", "change", "wall s (update + answer)", "CPU s", "answered from the change", "peak MiB"],
             update_rows,
         )
     )

@@ -70,7 +70,7 @@ from retrieval.judging.stance.data import (  # noqa: E402
     split_by_topic,
 )
 from retrieval.judging.stance.model import StanceModel, shipped_embedder  # noqa: E402
-from retrieval.judging.stance.train import fit_stance  # noqa: E402
+from retrieval.judging.stance.train import claim_of, fit_stance  # noqa: E402
 from retrieval.search.questions import QuestionError, clean_question  # noqa: E402
 
 FNC_LABELS = ("agree", "disagree", "discuss", "unrelated")
@@ -205,7 +205,10 @@ def fnc_end_to_end(model: StanceModel, pairs: Sequence[Pair]) -> tuple[list[str]
 def fnc_given_relatedness(model: StanceModel, pairs: Sequence[Pair]) -> tuple[list[str], list[str]]:
     """The stance model alone on whole bodies: gold related pairs get its stance."""
     related = [pair for pair in pairs if pair.related]
-    stances = iter(model.predict([pair.headline for pair in related], [pair.body for pair in related]))
+    # Read as the bot reads a question (and as training reads a headline): its claim.
+    stances = iter(
+        model.predict([claim_of(pair.headline) for pair in related], [pair.body for pair in related])
+    )
     predicted = [STANCE_TO_FNC[next(stances)] if pair.related else "unrelated" for pair in pairs]
     return [pair.label for pair in pairs], predicted
 

@@ -29,10 +29,14 @@ from bot.render_discord import (
 from bot.services import Services
 from bot.store import new_answer_key
 from bot.wording import Kind
+from retrieval.answer import Answer
 from retrieval.search.questions import MAX_QUESTION_CHARS, QuestionError, clean_question
 from retrieval.text.sentences import sentence_spans
 
 log = logging.getLogger("citebot.answering")
+
+# A message that asks (a DM, a mention in a thread) is a plain message or a reply; not a pin, a call…
+ASKING_MESSAGE_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
 
 
 @dataclass(frozen=True)
@@ -165,7 +169,13 @@ async def compute(shared: Services, request: Request) -> Reply:
         corpus=corpus_name if corpora.several else None,
     )
     messages = render_answer(answer, kind=request.kind, notes=notes)
-    key: str | None = new_answer_key()
+    key = await remember(shared, request, answer, corpus_name)
+    return Reply(messages, key=key, threads_allowed=request.place.threads_allowed)
+
+
+async def remember(shared: Services, request: Request, answer: Answer, corpus_name: str) -> str | None:
+    """Store the answer as it is sent; its key (for its buttons), or None if it could not be stored."""
+    key = new_answer_key()
     try:
         await shared.db(
             shared.store.record_answer,
@@ -181,8 +191,8 @@ async def compute(shared: Services, request: Request) -> Reply:
     except Exception:
         # The answer still goes out, without buttons that would rate nothing.
         log.exception("could not store an answer")
-        key = None
-    return Reply(messages, key=key, threads_allowed=request.place.threads_allowed)
+        return None
+    return key
 
 
 async def thread_question(shared: Services, channel_id: int | None) -> str | None:
@@ -244,15 +254,24 @@ async def answer_in_channel(
     await send_all(message.channel, reply, reference=message)
 
 
+def may_reply_to(message: discord.Message) -> bool:
+    """Whether an answer can be a reply to the question (which shows what it answers): in a server,
+    where replying takes Read Message History. The invite does not ask for it (servers give it to
+    everyone by default): without it the answer is posted without the reply link. In a DM the answer
+    simply follows the question."""
+    me = message.guild.me if message.guild is not None else None
+    channel: Any = message.channel
+    return me is not None and channel.permissions_for(me).read_message_history
+
+
 async def send_all(
     channel: discord.abc.Messageable, reply: Reply, *, reference: discord.Message | None = None
 ) -> None:
+    reply_to = reference if reference is not None and may_reply_to(reference) else None
     try:
         for index in range(len(reply.messages)):
             # Only the first message answers the user's message, visibly (without pinging them).
-            target = (
-                reference if index == 0 and reference is not None and reference.guild is not None else None
-            )
+            target = reply_to if index == 0 else None
             await channel.send(**reply.send_kwargs(index), reference=target)  # type: ignore[arg-type]
     except discord.HTTPException:
         log.exception("could not send a reply in channel %s", getattr(channel, "id", "?"))

@@ -118,15 +118,9 @@ def corpus_path(settings: Settings, corpus: Path | None) -> Path:
     """``--corpus`` as given: a path, or the name of a corpus in CITEBOT_CONFIG."""
     if corpus is None:
         return settings.corpus
-    if corpus.exists() or settings.config is None:
+    if corpus.exists():
         return corpus
-    from bot.corpora import ConfigError, load_config
-
-    try:
-        named = load_config(settings.config, settings.corpus).corpora
-    except ConfigError as error:
-        raise CommandError(f"{error} (CITEBOT_CONFIG)") from error
-    return named.get(str(corpus), corpus)
+    return settings.corpora.get(str(corpus), corpus)  # SettingsError for a bad CITEBOT_CONFIG
 
 
 def open_engine(settings: Settings, corpus: Path | None) -> Engine:

@@ -16,23 +16,20 @@ import discord
 
 from bot.render_discord import (
     THREAD_NAME_LIMIT,
+    DiscordMessage,
     render_feedback_thanks,
     render_thread_intro,
     render_thread_problem,
     render_unknown_answer,
     thread_name,
 )
-from bot.services import services
-from bot.store import CHOICES, REPORTS
+from bot.services import Services, services
+from bot.store import REPORTS
+from bot.wording import FEEDBACK_LABELS, REPORT_DESCRIPTIONS
 
 log = logging.getLogger("citebot.components")
 
 KEY = r"(?P<key>[A-Za-z0-9_-]{1,40})"
-REPORT_DESCRIPTIONS = {
-    "wrong_quote": "A quote is wrong, or does not say what the answer uses it for",
-    "wrong_stance": "A source's stance (supports / refutes) is wrong",
-    "should_not_answer": "No source covers this: the bot should have said so",
-}
 THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
 
 
@@ -54,7 +51,7 @@ class VoteButton(
         super().__init__(
             discord.ui.Button(
                 style=discord.ButtonStyle.secondary,
-                emoji=CHOICES[vote],
+                emoji=FEEDBACK_LABELS[vote],
                 custom_id=f"citebot:vote:{vote}:{key}",
                 row=0,
             )
@@ -76,7 +73,9 @@ class ReportSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"ci
     def __init__(self, key: str) -> None:
         self.key = key
         options = [
-            discord.SelectOption(label=CHOICES[report], value=report, description=REPORT_DESCRIPTIONS[report])
+            discord.SelectOption(
+                label=FEEDBACK_LABELS[report], value=report, description=REPORT_DESCRIPTIONS[report]
+            )
             for report in REPORTS
         ]
         super().__init__(
@@ -127,45 +126,41 @@ class ThreadButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ci
         shared = services(interaction.client)
         message = interaction.message
         existing = await shared.db(shared.store.thread_of_answer, self.key)
-        if existing is not None:
-            await interaction.response.send_message(
-                **render_thread_problem("exists", existing).send_kwargs(), ephemeral=True
-            )
-            return
         question = await shared.db(shared.store.answer_question, self.key)
-        if message is None or message.guild is None or question is None:
-            await interaction.response.send_message(
-                **render_thread_problem("unknown" if question is None else "here").send_kwargs(),
-                ephemeral=True,
+        if existing is not None or question is None or message is None or message.guild is None:
+            problem = (
+                render_thread_problem("exists", existing)
+                if existing is not None
+                else render_thread_problem("unknown" if question is None else "here")
             )
+            await interaction.response.send_message(**problem.send_kwargs(), ephemeral=True)
             return
+        # Acknowledged first: starting a thread and posting in it are two more requests.
         await interaction.response.defer(ephemeral=True, thinking=True)
-        try:
-            thread = await message.create_thread(
-                name=thread_name(question, THREAD_NAME_LIMIT), auto_archive_duration=1440
-            )
-        except discord.Forbidden:
-            await interaction.followup.send(
-                **render_thread_problem("forbidden").send_kwargs(), ephemeral=True
-            )
-            return
-        except discord.HTTPException as error:
-            if error.code != THREAD_EXISTS:
-                raise
-            # Someone else opened it a moment ago: send them there.
-            thread_id = await shared.db(shared.store.thread_of_answer, self.key)
-            await interaction.followup.send(
-                **render_thread_problem("exists", thread_id or message.id).send_kwargs(), ephemeral=True
-            )
-            return
-        await shared.db(shared.store.record_thread, thread.id, self.key, question)
-        try:
-            await thread.send(**render_thread_intro(question).send_kwargs())
-        except discord.HTTPException:
-            log.warning("opened thread %s but could not post in it", thread.id)
-        await interaction.followup.send(
-            **render_thread_problem("opened", thread.id).send_kwargs(), ephemeral=True
+        outcome = await open_thread(shared, message, self.key, question)
+        await interaction.followup.send(**outcome.send_kwargs(), ephemeral=True)
+
+
+async def open_thread(shared: Services, message: discord.Message, key: str, question: str) -> DiscordMessage:
+    """Start the thread on the answer's message, remember it, introduce it; what to tell the clicker."""
+    try:
+        thread = await message.create_thread(
+            name=thread_name(question, THREAD_NAME_LIMIT), auto_archive_duration=1440
         )
+    except discord.Forbidden:
+        return render_thread_problem("forbidden")
+    except discord.HTTPException as error:
+        if error.code != THREAD_EXISTS:
+            raise
+        # Someone else opened it a moment ago: send them there.
+        thread_id = await shared.db(shared.store.thread_of_answer, key)
+        return render_thread_problem("exists", thread_id or message.id)
+    await shared.db(shared.store.record_thread, thread.id, key, question)
+    try:
+        await thread.send(**render_thread_intro(question).send_kwargs())
+    except discord.HTTPException:
+        log.warning("opened thread %s but could not post in it", thread.id)
+    return render_thread_problem("opened", thread.id)
 
 
 def answer_view(key: str, *, thread: bool) -> discord.ui.View:
@@ -177,6 +172,3 @@ def answer_view(key: str, *, thread: bool) -> discord.ui.View:
         view.add_item(ThreadButton(key))
     view.add_item(ReportSelect(key))
     return view
-
-
-DYNAMIC_ITEMS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (VoteButton, ReportSelect, ThreadButton)

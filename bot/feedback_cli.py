@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from bot.settings import Settings
-from bot.store import CHOICES, REPORTS, Store, StoreError
+from bot.store import REPORTS, Store, StoreError
+from bot.wording import FEEDBACK_LABELS
 
 
 class FeedbackError(Exception):
@@ -43,21 +44,26 @@ def add_parser(commands: Any) -> None:
     feedback = commands.add_parser(
         "feedback", help="feedback on the bot's answers: counts, worst questions, export, forget a user"
     )
-    feedback.add_argument(
-        "--json", action="store_true", help="export every click with its answer as JSON lines"
-    )
-    feedback.add_argument(
-        "--since", type=_since, metavar="DATE", help="only records from DATE on (YYYY-MM-DD)"
-    )
-    feedback.add_argument(
+    # Reading (counts, or --json) and forgetting are different jobs: one at a time.
+    what = feedback.add_mutually_exclusive_group()
+    what.add_argument("--json", action="store_true", help="export every click with its answer as JSON lines")
+    what.add_argument(
         "--forget",
         type=_user_id,
         metavar="USER_ID",
-        help="delete a Discord user's clicks and the answers they asked",
+        help="delete all of a Discord user's clicks and the answers they asked",
+    )
+    feedback.add_argument(
+        "--since",
+        type=_since,
+        metavar="DATE",
+        help="only records from DATE on (YYYY-MM-DD; not with --forget)",
     )
 
 
 def run(arguments: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    if arguments.forget is not None and arguments.since is not None:
+        raise FeedbackError("--forget deletes all of a user's records: --since does not apply to it")
     path = settings.database_path
     if not path.exists():
         # Reading (or forgetting) must not create a database where there is none.
@@ -93,7 +99,8 @@ def report(store: Store, since: float | None, days: float) -> str:
     lines = [
         f"Feedback {period}: {summary.answers:,} answers sent, {summary.clicks:,} clicks.",
         f"  👍 {counts['up']:,}   👎 {counts['down']:,}   (each user's latest vote on an answer)",
-        "  Reports: " + " · ".join(f"{CHOICES[report].lower()} {counts[report]:,}" for report in REPORTS),
+        "  Reports: "
+        + " · ".join(f"{FEEDBACK_LABELS[report].lower()} {counts[report]:,}" for report in REPORTS),
     ]
     if summary.most_down_voted:
         lines.append("Most down-voted questions:")

@@ -12,21 +12,26 @@
   do, exit code 2, never the token.
 - **Replies it cannot read.** A reply from Discord (or from the server at
   DISCORD_API_BASE_URL) that discord.py fails on (a missing field, a wrong type, not JSON) is
-  one line naming the failure, exit code 2, instead of a traceback.
+  one line naming the failure, exit code 2, instead of a traceback. Once connected, a gateway
+  event discord.py cannot read (a new Discord field an older discord.py trips on) is one
+  warning and is skipped: one odd event must not stop the bot for everyone. Only READY, which
+  the bot cannot work without, ends it.
 
 The bot takes part through :class:`GracefulShutdown` (a mixin for the client, which tracks
-the tasks answering questions) and :class:`ShutdownAwareTree` (the command tree's check).
+the tasks answering questions and guards the event parsers) and :class:`ShutdownAwareTree`
+(the command tree's check).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import signal
 import sys
 import traceback
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +141,7 @@ class GracefulShutdown:
     def __init__(self, *args: Any, **options: Any) -> None:
         self.shutdown = Shutdown()
         super().__init__(*args, **options)
+        guard_event_parsers(self._connection.parsers)  # type: ignore[attr-defined]
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         if event_name not in QUESTION_EVENTS:
@@ -147,6 +153,34 @@ class GracefulShutdown:
         before = asyncio.all_tasks()
         super().dispatch(event_name, *args, **kwargs)  # type: ignore[misc]
         self.shutdown.track(asyncio.all_tasks() - before)
+
+
+# Events the bot cannot work without: failing to read one still ends it (exit code 2).
+VITAL_EVENTS = frozenset({"READY"})
+
+
+def guard_event_parsers(parsers: dict[str, Callable[[Any], None]]) -> None:
+    """Wrap discord.py's gateway event parsers (``ConnectionState.parsers``, which the gateway
+    reads per event) so that an event they fail on is logged and skipped, not fatal."""
+    for event, parse in list(parsers.items()):
+        if event not in VITAL_EVENTS:
+            parsers[event] = _skipping_unreadable(event, parse)
+
+
+def _skipping_unreadable(event: str, parse: Callable[[Any], None]) -> Callable[[Any], None]:
+    @functools.wraps(parse)
+    def guarded(data: Any) -> None:
+        try:
+            parse(data)
+        except Exception as error:
+            log.warning(
+                "skipped a %s event discord.py could not read (%s: %s)",
+                event,
+                error.__class__.__name__,
+                error,
+            )
+
+    return guarded
 
 
 class ShutdownAwareTree(app_commands.CommandTree):

@@ -20,33 +20,26 @@ import discord
 
 from bot import markup, wording
 from bot.links import host, with_text_fragment
-from bot.store import CHOICES
-from bot.wording import Kind
-from retrieval.answer import Answer, Conflict, Quote, SourceEvidence
+from bot.wording import ELLIPSIS, Kind, quote_text
+from retrieval.answer import Answer, Conflict, SourceEvidence
 from retrieval.corpus.documents import Document
 
 # Discord's limits (https://discord.com/developers/docs/resources/message#create-message,
 # .../resources/message#embed-object-embed-limits).
 CONTENT_LIMIT = 2_000
 EMBED_TITLE_LIMIT = 256
-EMBED_DESCRIPTION_LIMIT = 4_096
-EMBED_FIELDS_LIMIT = 25
 EMBED_FIELD_NAME_LIMIT = 256
 EMBED_FIELD_VALUE_LIMIT = 1_024
-EMBED_FOOTER_LIMIT = 2_048
-EMBED_AUTHOR_LIMIT = 256
 EMBEDS_TOTAL_LIMIT = 6_000
 EMBEDS_PER_MESSAGE = 10
 CHOICE_LIMIT = 100  # autocomplete choice name and value
 
-ELLIPSIS = "…"
 UNESCAPED_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)([\[\]])")
 # Budgets below Discord's limits, so a source block keeps its citation readable.
 TITLE_BUDGET = 200
 QUESTION_BUDGET = 300
 QUOTE_BUDGET = 1_400
 URL_BUDGET = 400
-CONFLICT_QUOTE_BUDGET = 900
 
 DISAGREEMENT_COLOUR = discord.Colour.orange()
 INFO_COLOUR = discord.Colour.blurple()
@@ -60,15 +53,7 @@ class DiscordMessage:
     embeds: tuple[discord.Embed, ...] = ()
 
     def send_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for ``send``/``send_message``/``followup.send``."""
-        return {
-            "content": self.content or None,
-            "embeds": list(self.embeds),
-            "allowed_mentions": discord.AllowedMentions.none(),
-        }
-
-    def edit_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for ``edit_original_response`` / ``edit_message``."""
+        """Keyword arguments for ``send``/``send_message``/``followup.send`` and for edits."""
         return {
             "content": self.content or None,
             "embeds": list(self.embeds),
@@ -151,6 +136,16 @@ def link_text(escaped: str) -> str:
     return UNESCAPED_BRACKET.sub(r"\1\\\2", escaped)
 
 
+def quote_link(label: str, url: str | None, quotes: Iterable[str], *, limit: int = URL_BUDGET) -> str | None:
+    """``[label](<url#:~:text=…>)``: ``label`` (already escaped) linking, without a preview, to the
+    page scrolled to the quoted words; None when there is no link that can be shown safely."""
+    shown = link(url)
+    if shown is None or url is None or len(shown) > limit + 2:
+        return None
+    target = link(with_text_fragment(url.strip(), quotes, limit=limit))
+    return f"[{link_text(label)}]({target or shown})"
+
+
 def heading_text(text: str, limit: int) -> str:
     """A title or question for display: one line, shortened at a word, escaped."""
     return fit(single_line(text), limit, escape)
@@ -191,7 +186,7 @@ def render_answer(
     if answer.status == "no_answer" or not answer.sources:
         return [DiscordMessage(content=note_lines(notes) + no_answer_line(answer, kind))]
     opening = note_lines(notes) + opening_line(answer, kind)
-    blocks = [part for n, source in enumerate(answer.sources, 1) for part in source_block(n, source)]
+    blocks = [part for n, source in enumerate(answer.sources, 1) for part in source_block(n, source, answer)]
     if answer.disagreement and answer.conflicts:
         # Disagreement first: the opening line and the conflicting quotes side by side
         # (inline embed fields) stand alone, then the sources follow in their own messages.
@@ -234,13 +229,9 @@ def citation(number: int, source: SourceEvidence) -> str:
     a link: the title and the file it comes from.
     """
     title = heading_text(source.title, TITLE_BUDGET)
-    url = link(source.url)
-    if url and source.url:
-        target = link(
-            with_text_fragment(source.url.strip(), (q.text for q in source.quotes), limit=URL_BUDGET)
-        )
-        parts = [f"**{number}. [{link_text(title)}]({target or url})**"]
-        parts.append(escape(host(source.url.strip()) or ""))
+    linked = quote_link(title, source.url, (quote.text for quote in source.quotes))
+    if linked and source.url:
+        parts = [f"**{number}. {linked}**", escape(host(source.url.strip()) or "")]
     else:
         parts = [f"**{number}. {title}**"]
         parts.append(heading_text(PurePath((source.path or source.id).split(":")[0]).name, 100))
@@ -250,20 +241,14 @@ def citation(number: int, source: SourceEvidence) -> str:
     return " · ".join(part for part in parts if part)
 
 
-def stance_line(source: SourceEvidence) -> str | None:
-    if source.stance is None:
-        return None
-    return f"*{wording.STANCE}* {escape(wording.stance_label(source.stance))}"
+def stance_line(answer: Answer, source: SourceEvidence) -> str | None:
+    stance = wording.shown_stance(answer, source)
+    return None if stance is None else f"*{wording.STANCE}* {escape(stance)}"
 
 
-def quote_text(quote: Quote) -> str:
-    """The quote, with an ellipsis where it starts or ends inside its sentence."""
-    return f"{ELLIPSIS if quote.cut_before else ''}{quote.text}{ELLIPSIS if quote.cut_after else ''}"
-
-
-def source_block(number: int, source: SourceEvidence) -> list[str]:
+def source_block(number: int, source: SourceEvidence, answer: Answer) -> list[str]:
     """One source as one block; split at quote boundaries into several parts if too long."""
-    stance = stance_line(source)
+    stance = stance_line(answer, source)
     quotes = source.quotes
     items = [
         citation(number, source),
@@ -328,14 +313,17 @@ def conflict_embed(number: int, conflict: Conflict, answer: Answer) -> discord.E
             cite = ""
         else:
             name = f"{index}. {heading_text(source.title, 180)}"
-            cite_parts = [heading_text(p, 60) for p in (source.publisher,) if p]
-            if source.stance:
-                cite_parts.append(escape(wording.stance_label(source.stance)))
-            url = link(source.url)
-            if url and len(url) < 200:
-                cite_parts.append(url)
-            cite = "\n— " + " · ".join(cite_parts) if cite_parts else ""
-        value = fit(quote.text, EMBED_FIELD_VALUE_LIMIT - len(cite), block_quote) + cite
+            stance = wording.shown_stance(answer, source)
+            cite_parts = [
+                heading_text(source.publisher, 60) if source.publisher else None,
+                escape(stance) if stance else None,
+                # The host, linking to the page scrolled to this very quote.
+                quote_link(escape(host(source.url.strip()) or "link"), source.url, [quote.text], limit=300)
+                if source.url
+                else None,
+            ]
+            cite = "\n— " + " · ".join(part for part in cite_parts if part) if any(cite_parts) else ""
+        value = fit(quote_text(quote), EMBED_FIELD_VALUE_LIMIT - len(cite), block_quote) + cite
         embed.add_field(name=name, value=value, inline=True)
     if conflict.reason:
         # Footers show no markdown, so only mentions are escaped there.
@@ -378,7 +366,9 @@ FEEDBACK_THANKS = {
 
 
 def render_feedback_thanks(choice: str) -> DiscordMessage:
-    thanks = FEEDBACK_THANKS.get(choice) or f"Thanks: reported as *{CHOICES[choice].lower()}*."
+    thanks = (
+        FEEDBACK_THANKS.get(choice) or f"Thanks: reported as *{wording.FEEDBACK_LABELS[choice].lower()}*."
+    )
     return DiscordMessage(content=thanks)
 
 
@@ -398,8 +388,8 @@ def thread_name(question: str, limit: int = THREAD_NAME_LIMIT) -> str:
 def render_thread_intro(question: str) -> DiscordMessage:
     return DiscordMessage(
         content=f"Follow-ups to {isolate(heading_text(question, QUESTION_BUDGET))} go here: use `/ask`, or "
-        'mention me. A question without a subject of its own ("Who directed it?") is read as being '
-        "about this one's."
+        'mention me. A question without a subject of its own ("Who directed it?") borrows the subject '
+        "of this one."
     )
 
 
@@ -420,8 +410,12 @@ def render_thread_problem(kind: str, thread_id: int | None = None) -> DiscordMes
 
 
 def render_reload(corpus: str, summary: str) -> DiscordMessage:
-    """What /reload did to the channel's corpus: its name, what changed, its size now."""
-    return DiscordMessage(content=f"🔄 Reloaded the corpus **{escape(corpus)}**.\n{escape(summary)}")
+    """What /reload did to the channel's corpus: its name, what changed, its size now.
+
+    ``summary`` is the corpus's own one-line summary ("films: 1 added (owls.md); now …"): the
+    name it starts with is said once, in bold."""
+    changes = summary.removeprefix(f"{corpus}: ")
+    return DiscordMessage(content=f"🔄 Reloaded the corpus **{escape(corpus)}**: {escape(changes)}")
 
 
 def render_reload_failed(corpus: str, reason: str | None) -> DiscordMessage:
@@ -482,11 +476,6 @@ def corpus_page(
     return f"{heading} — page {page + 1}/{corpus_page_count(len(listed))}\n{body}"
 
 
-def corpus_pages(documents: Sequence[Document]) -> list[str]:
-    """Every page of the corpus list (for small corpora and tests; the bot renders pages lazily)."""
-    return [corpus_page(documents, page) for page in range(corpus_page_count(len(documents)))]
-
-
 def opening_lines(document: Document, *, lines: int = 6) -> str:
     """The first few non-empty lines of the article proper."""
     kept = [line.strip() for line in document.quotable_text.splitlines() if line.strip()][:lines]
@@ -508,8 +497,8 @@ def render_document(document: Document) -> DiscordMessage:
         ("Link", link(document.url)),
         ("Document id", document.id),
     ):
-        if value:
-            shown = value if name == "Link" else heading_text(value, 300)
+        shown = value if name == "Link" else heading_text(value or "", 300)
+        if shown:  # Discord refuses an empty field (metadata of only spaces shows as nothing)
             embed.add_field(name=name, value=shown, inline=name not in {"Link", "Document id"})
     embed.set_footer(text=f"{len(document.text):,} characters")
     return DiscordMessage(embeds=(embed,))
@@ -543,40 +532,3 @@ HELP_TEXT = (
 
 def render_help() -> DiscordMessage:
     return DiscordMessage(content=HELP_TEXT)
-
-
-# --- checking ---------------------------------------------------------------------
-
-
-def limit_problems(message: DiscordMessage) -> list[str]:
-    """Every Discord limit this message breaks (empty when it is within all of them)."""
-    problems: list[str] = []
-    if len(message.content) > CONTENT_LIMIT:
-        problems.append(f"content has {len(message.content)} > {CONTENT_LIMIT} characters")
-    if not message.content and not message.embeds:
-        problems.append("message is empty")
-    if len(message.embeds) > EMBEDS_PER_MESSAGE:
-        problems.append(f"{len(message.embeds)} > {EMBEDS_PER_MESSAGE} embeds")
-    total = sum(len(embed) for embed in message.embeds)
-    if total > EMBEDS_TOTAL_LIMIT:
-        problems.append(f"embeds have {total} > {EMBEDS_TOTAL_LIMIT} characters in all")
-    for embed in message.embeds:
-        problems.extend(embed_problems(embed.to_dict()))
-    return problems
-
-
-def embed_problems(embed: dict[str, Any]) -> list[str]:
-    """The limits one embed (as its JSON dict) breaks."""
-    problems: list[str] = []
-    checks = [
-        ("title", len(embed.get("title") or ""), EMBED_TITLE_LIMIT),
-        ("description", len(embed.get("description") or ""), EMBED_DESCRIPTION_LIMIT),
-        ("footer", len((embed.get("footer") or {}).get("text") or ""), EMBED_FOOTER_LIMIT),
-        ("author", len((embed.get("author") or {}).get("name") or ""), EMBED_AUTHOR_LIMIT),
-        ("fields", len(embed.get("fields") or []), EMBED_FIELDS_LIMIT),
-    ]
-    for field in embed.get("fields") or []:
-        checks.append(("field name", len(field.get("name") or ""), EMBED_FIELD_NAME_LIMIT))
-        checks.append(("field value", len(field.get("value") or ""), EMBED_FIELD_VALUE_LIMIT))
-    problems.extend(f"embed {what} has {size} > {limit}" for what, size, limit in checks if size > limit)
-    return problems

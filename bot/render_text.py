@@ -5,14 +5,10 @@ from __future__ import annotations
 import textwrap
 
 from bot import wording
-from retrieval.answer import Answer, Quote, SourceEvidence
+from bot.wording import quote_text
+from retrieval.answer import Answer, SourceEvidence
 
 NO_ANSWER = f"{wording.NO_SOURCE} this."
-
-
-def quote_text(quote: Quote) -> str:
-    """The quote with an ellipsis wherever it was cut inside a sentence."""
-    return f"{'…' if quote.cut_before else ''}{quote.text}{'…' if quote.cut_after else ''}"
 
 
 def citation(source: SourceEvidence) -> str:
@@ -32,10 +28,11 @@ def _wrap_quote(text: str, indent: str, label: str = "") -> list[str]:
     )
 
 
-def render_source(number: int, source: SourceEvidence) -> list[str]:
+def render_source(number: int, source: SourceEvidence, answer: Answer) -> list[str]:
     lines = [f"[{number}] {citation(source)}", f"    {source.url or '(no link)'}  · {source.id}"]
-    if source.stance is not None:
-        lines.append(f"    {wording.STANCE} {wording.stance_label(source.stance)}")
+    stance = wording.shown_stance(answer, source)
+    if stance is not None:
+        lines.append(f"    {wording.STANCE} {stance}")
     for quote in source.quotes:
         lines.extend(_wrap_quote(quote_text(quote), "    "))
         lines.append(f"      (characters {quote.start}–{quote.end})")
@@ -80,6 +77,6 @@ def render_answer(answer: Answer) -> str:
     if summary:
         lines.extend([*summary, ""])
     for number, source in enumerate(answer.sources, start=1):
-        lines.extend(render_source(number, source))
+        lines.extend(render_source(number, source, answer))
         lines.append("")
     return "\n".join(lines)

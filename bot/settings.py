@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +50,11 @@ class Settings:
     # The TOML file naming corpora and assigning them to servers and channels.
     config: Path | None = None
 
+    # Read files that symbolic links in the corpus point to outside the corpus folder.
+    follow_outside_links: bool = False
+    # On SIGTERM or Ctrl-C, how long answers in flight may take to finish before the bot stops.
+    shutdown_grace_seconds: float = 8.0
+
     @property
     def database_path(self) -> Path:
         return self.database or default_database()
@@ -66,14 +72,22 @@ class Settings:
         except ConfigError as error:
             raise SettingsError(f"{error} (CITEBOT_CONFIG)") from error
 
-    # Read files that symbolic links in the corpus point to outside the corpus folder.
-    follow_outside_links: bool = False
-    # On SIGTERM or Ctrl-C, how long answers in flight may take to finish before the bot stops.
-    shutdown_grace_seconds: float = 8.0
-
 
 class SettingsError(ValueError):
     """A setting is present but malformed; the message names it."""
+
+
+def _number(env: Mapping[str, str], name: str, default: float, *, unit: str, positive: bool = False) -> float:
+    """A setting that is a finite number of ``unit``: 0 or more, or more than 0 when ``positive``."""
+    raw = env.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):  # nan is not finite
+        bound = "more than 0" if positive else "0 or more"
+        raise SettingsError(f"{name} must be a number of {unit}, {bound}")
+    return value
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = None) -> Settings:
@@ -86,28 +100,10 @@ def load_settings(env_file: str | os.PathLike[str] | None = None) -> Settings:
         raise SettingsError("CITEBOT_GUILD_IDS must be guild ids (numbers) separated by commas") from error
     shards_raw = env.get("CITEBOT_SHARDS", "").strip()
     if shards_raw and not shards_raw.isdigit():
-        raise SettingsError("CITEBOT_SHARDS must be a whole number of shards (or 'auto' left empty)")
-    cooldown_raw = env.get("CITEBOT_COOLDOWN_SECONDS", "").strip()
-    try:
-        cooldown = float(cooldown_raw) if cooldown_raw else Settings.cooldown_seconds
-    except ValueError:
-        cooldown = math.nan
-    if not 0 <= cooldown < math.inf:  # also refuses nan
-        raise SettingsError("CITEBOT_COOLDOWN_SECONDS must be a number of seconds, 0 or more")
-    grace_raw = env.get("CITEBOT_SHUTDOWN_SECONDS", "").strip()
-    try:
-        grace = float(grace_raw) if grace_raw else Settings.shutdown_grace_seconds
-    except ValueError:
-        grace = math.nan
-    if not 0 <= grace < math.inf:
-        raise SettingsError("CITEBOT_SHUTDOWN_SECONDS must be a number of seconds, 0 or more")
-    days_raw = env.get("CITEBOT_FEEDBACK_DAYS", "").strip()
-    try:
-        days = float(days_raw) if days_raw else Settings.feedback_days
-    except ValueError:
-        days = math.nan
-    if not 0 < days < math.inf:
-        raise SettingsError("CITEBOT_FEEDBACK_DAYS must be a number of days, more than 0")
+        raise SettingsError("CITEBOT_SHARDS must be a whole number of shards (or empty: one connection)")
+    cooldown = _number(env, "CITEBOT_COOLDOWN_SECONDS", Settings.cooldown_seconds, unit="seconds")
+    grace = _number(env, "CITEBOT_SHUTDOWN_SECONDS", Settings.shutdown_grace_seconds, unit="seconds")
+    days = _number(env, "CITEBOT_FEEDBACK_DAYS", Settings.feedback_days, unit="days", positive=True)
     cache_raw = env.get("CITEBOT_CACHE_DIR", "").strip()
     database_raw = env.get("CITEBOT_DB", "").strip()
     config_raw = env.get("CITEBOT_CONFIG", "").strip()

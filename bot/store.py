@@ -29,16 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-Vote = Literal["up", "down"]
 Report = Literal["wrong_quote", "wrong_stance", "should_not_answer"]
-CHOICES: dict[str, str] = {
-    "up": "👍",
-    "down": "👎",
-    "wrong_quote": "Wrong quote",
-    "wrong_stance": "Wrong stance",
-    "should_not_answer": "Should not have answered",
-}
 REPORTS: tuple[Report, ...] = ("wrong_quote", "wrong_stance", "should_not_answer")
+# What a click can say (how each reads to a user: bot.wording.FEEDBACK_LABELS).
+CHOICES: tuple[str, ...] = ("up", "down", *REPORTS)
 SECRET_NAME = "citebot.secret"
 DAY_SECONDS = 86_400
 

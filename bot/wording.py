@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from retrieval.answer import Answer
+from retrieval.answer import Answer, Quote, SourceEvidence
 
 Kind = Literal["question", "claim"]
+ELLIPSIS = "…"
 
 STANCE_LABELS = {
     "supports": "supports the claim",
@@ -34,6 +35,20 @@ STANCE = "Stance:"
 UNDERSTOOD_AS = "Understood as:"
 SHORTENED_CLAIM = "The message is long: only its first {limit:,} characters were checked."
 CORPUS_NAMED = "Corpus:"
+
+# Feedback: each choice a click can make (bot.store.CHOICES), as buttons, menus and reports show it.
+FEEDBACK_LABELS = {
+    "up": "👍",
+    "down": "👎",
+    "wrong_quote": "Wrong quote",
+    "wrong_stance": "Wrong stance",
+    "should_not_answer": "Should not have answered",
+}
+REPORT_DESCRIPTIONS = {
+    "wrong_quote": "A quote is wrong, or does not say what the answer uses it for",
+    "wrong_stance": "A source's stance (supports / refutes) is wrong",
+    "should_not_answer": "No source covers this: the bot should have said so",
+}
 
 
 def subject(kind: Kind) -> str:
@@ -62,6 +77,19 @@ def headline(answer: Answer, kind: Kind) -> tuple[str, str]:
 
 def stance_label(stance: str) -> str:
     return STANCE_LABELS.get(stance, stance)
+
+
+def shown_stance(answer: Answer, source: SourceEvidence) -> str | None:
+    """The stance label a source's block shows, or None: none was judged, or the question is open
+    ("Who plays Choi Pro?" asserts nothing, so no source can support or refute it)."""
+    if source.stance is None or answer.claim_kind == "open":
+        return None
+    return stance_label(source.stance)
+
+
+def quote_text(quote: Quote) -> str:
+    """The verbatim quote, with an ellipsis where it starts or ends inside its sentence."""
+    return f"{ELLIPSIS if quote.cut_before else ''}{quote.text}{ELLIPSIS if quote.cut_after else ''}"
 
 
 def tally(answer: Answer) -> str | None:

@@ -30,7 +30,7 @@ MENTIONS = re.compile(
 )
 # Bidi controls that reorder text; the bot's own isolates (U+2068 … U+2069) are checked apart.
 REORDERING = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066\u2067]")
-LINE_MARKUP = re.compile(r"^(?:> )?(?:#{1,3} |-# |>{1,3} |[ \t]*(?:[-+*]|\d+[.)]) )", re.MULTILINE)
+LINE_MARKUP = re.compile(r"#{1,3} |-# |>{1,3} |[ \t]*(?:[-+*]|\d+[.)]) ")
 
 
 def mask_escapes(text: str) -> str:
@@ -53,14 +53,23 @@ def mentions(text: str) -> list[str]:
 
 
 def live_around(text: str, marker: str) -> list[str]:
-    """Markup delimiters left live right before ``marker`` (``**marker``, ``||marker``, ``` `marker```)."""
-    return re.findall(rf"(\*\*|\*|__|_|~~|\|\||`+){re.escape(marker)}", mask_escapes(text))
+    """Markup delimiters left live right before ``marker`` (``**marker``, ``||marker``, ``` `marker```),
+    outside link targets (a URL is not read as markdown)."""
+    masked = ANGLE_LINK.sub(INERT, mask_escapes(text))
+    masked = MASKED_LINK.sub(lambda link: f"[{link.group(1)}]({INERT})", masked)
+    return re.findall(rf"(\*\*|\*|__|_|~~|\|\||`+){re.escape(marker)}", masked)
 
 
-def line_markup(text: str) -> list[str]:
-    """Headings, subtext, nested quotes and list markers at the start of a line (after the
-    bot's own one level of ``> ``)."""
-    return LINE_MARKUP.findall(mask_escapes(text))
+def line_markup(text: str, followed_by: str = "") -> list[str]:
+    """Headings, subtext, nested quotes and list markers live at the start of a line (after the
+    bot's own one level of ``> ``), optionally only those right before ``followed_by``."""
+    found = []
+    for line in mask_escapes(text).splitlines():
+        rest = line.removeprefix("> ")
+        match = LINE_MARKUP.match(rest)
+        if match and rest[match.end() :].startswith(followed_by):
+            found.append(match.group())
+    return found
 
 
 def unbalanced_isolates(text: str) -> bool:

@@ -13,15 +13,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.answering import answer_in_channel, answer_interaction
+from bot.answering import ASKING_MESSAGE_TYPES, answer_in_channel, answer_interaction
 from bot.render_discord import render_empty_claim
 from bot.services import services
 from retrieval.search.questions import MAX_QUESTION_CHARS
 
 log = logging.getLogger("citebot.ask")
 
-# A DM question is a plain message or a reply (to an earlier answer); not a pin, call, etc.
-ASKING_MESSAGE_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
 CHECK_SOURCES = "Check sources"
 CHECK_SOURCES_PRIVATELY = "Check sources (private)"
 

@@ -14,11 +14,9 @@ import re
 import discord
 from discord.ext import commands
 
-from bot.answering import answer_in_channel, thread_question
+from bot.answering import ASKING_MESSAGE_TYPES, answer_in_channel, thread_question
 from bot.components import ThreadButton
 from bot.services import services
-
-ASKING_MESSAGE_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
 
 
 def without_mentions_of(user_id: int, content: str) -> str:

@@ -162,22 +162,17 @@ def document_from_fields(fields: dict[str, Any], *, doc_id: str, path: str | Non
     )
 
 
-def _read_text_file(path: Path) -> str:
-    with open_regular(path) as handle:
-        raw = handle.read()
+def _text_fields(raw: bytes) -> dict[str, Any]:
     try:
         # Universal newlines, as Path.read_text reads them: quote offsets count from this text.
-        return raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as error:
         raise DocumentError(f"not UTF-8 text ({error.reason} at byte {error.start})") from error
-
-
-def load_text_document(path: Path, doc_id: str) -> Document:
     try:
-        metadata, content = frontmatter.parse(_read_text_file(path))
+        metadata, content = frontmatter.parse(text)
     except yaml.YAMLError as error:
         raise DocumentError(f"bad YAML front matter ({error.__class__.__name__})") from error
-    return document_from_fields({**metadata, "text": content}, doc_id=doc_id, path=doc_id)
+    return {**metadata, "text": content}
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -185,22 +180,24 @@ def _read_bytes(path: Path) -> bytes:
         return handle.read()
 
 
-def load_html_document(path: Path, doc_id: str) -> Document:
-    from retrieval.corpus.formats import read_html  # lxml and trafilatura: only HTML needs them
+def document_from_bytes(data: bytes, suffix: str, doc_id: str) -> Document:
+    """The document of a text, Markdown, HTML, PDF or DOCX file's bytes (``suffix`` says which)."""
+    suffix = suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        from retrieval.corpus.formats import read_html  # lxml and trafilatura: only HTML needs them
 
-    return document_from_fields(read_html(_read_bytes(path)), doc_id=doc_id, path=doc_id)
+        fields = read_html(data)
+    elif suffix in PDF_SUFFIXES:
+        from retrieval.corpus.formats import read_pdf
 
+        fields = read_pdf(data)
+    elif suffix in DOCX_SUFFIXES:
+        from retrieval.corpus.formats import read_docx
 
-def load_pdf_document(path: Path, doc_id: str) -> Document:
-    from retrieval.corpus.formats import read_pdf
-
-    return document_from_fields(read_pdf(_read_bytes(path)), doc_id=doc_id, path=doc_id)
-
-
-def load_docx_document(path: Path, doc_id: str) -> Document:
-    from retrieval.corpus.formats import read_docx
-
-    return document_from_fields(read_docx(_read_bytes(path)), doc_id=doc_id, path=doc_id)
+        fields = read_docx(data)
+    else:
+        fields = _text_fields(data)
+    return document_from_fields(fields, doc_id=doc_id, path=doc_id)
 
 
 def document_from_json(record: object, *, path: str | None) -> Document:
@@ -270,13 +267,7 @@ def _load_file(path: Path, display: str, warn: Warn) -> Iterable[Document]:
     suffix = path.suffix.lower()
     if suffix in JSONL_SUFFIXES:
         return load_jsonl_documents(path, display, warn)
-    if suffix in HTML_SUFFIXES:
-        return [load_html_document(path, display)]
-    if suffix in PDF_SUFFIXES:
-        return [load_pdf_document(path, display)]
-    if suffix in DOCX_SUFFIXES:
-        return [load_docx_document(path, display)]
-    return [load_text_document(path, display)]
+    return [document_from_bytes(_read_bytes(path), suffix, display)]
 
 
 def load_documents(

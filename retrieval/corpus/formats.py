@@ -1,12 +1,19 @@
 """HTML, PDF and DOCX files → text and the metadata the file itself gives.
 
-- HTML: lxml parses the page once; the citation comes from its head (the canonical link
-  or og:url as the url, og:site_name as publisher, author and date meta tags, the title
-  without anchor glyphs), and the main text from trafilatura in its fast mode (its own
-  extraction without the readability/jusText fallbacks: on the pages of bench/corpus.py
-  it keeps the main text the default mode finds, at a fraction of the time). Whitespace
+- HTML: lxml parses the page once; the citation comes from its head, read in one pass
+  over its meta and link tags (the canonical link or og:url as the url, og:site_name as
+  publisher, author and date meta tags, the title without anchor glyphs), and the main
+  text from trafilatura in its fast mode (its own extraction without the
+  readability/jusText fallbacks: on the pages of bench/corpus.py it keeps the main text
+  the default mode finds, at a fraction of the time). Whitespace
   inside the page's text is collapsed first, as a browser renders it, so text that was
-  hard-wrapped in the HTML source is one line per paragraph (``<pre>`` keeps its lines).
+  hard-wrapped in the HTML source is one line per paragraph (``<pre>`` keeps its lines),
+  and the styling inside code (``<span>``s inside ``<pre>`` and ``<code>``) is removed:
+  trafilatura joins a highlighted code block in a definition list (Sphinx's API pages)
+  into one line with the paragraph after it, and weighing a span per token of code was a
+  quarter of its time on documentation pages. Words are the same, and in the same order
+  (bench/corpus.py compares them with trafilatura's defaults); only those code blocks
+  keep their lines.
 - PDF: pypdf (pure Python, no system library), the pages' text in order, a blank line
   between pages; title, author and date from the document information.
 - DOCX: python-docx, paragraphs and table rows in document order, a blank line between
@@ -22,6 +29,9 @@ import io
 import re
 from datetime import date, datetime
 from typing import Any
+
+import lxml.html
+from lxml import etree
 
 from retrieval.corpus.documents import DocumentError
 
@@ -46,28 +56,45 @@ def _http(url: str | None) -> str | None:
     return None
 
 
-def _meta(tree: Any, *names: str) -> str | None:
-    for name in names:
-        for element in tree.iterfind(f".//meta[@property='{name}']"):
-            if element.get("content", "").strip():
-                return element.get("content").strip()
-        for element in tree.iterfind(f".//meta[@name='{name}']"):
-            if element.get("content", "").strip():
-                return element.get("content").strip()
-    return None
+class _Head:
+    """The page's meta tags (by property and by name, the first non-empty content of each)
+    and canonical link, found in one pass over the page."""
 
+    def __init__(self, tree: Any) -> None:
+        self.properties: dict[str, str] = {}
+        self.names: dict[str, str] = {}
+        self.canonical_links: list[str] = []
+        for element in tree.iter("meta", "link"):
+            if element.tag == "link":
+                href = element.get("href")
+                if href is not None and "canonical" in (element.get("rel") or "").lower().split():
+                    self.canonical_links.append(href)
+                continue
+            content = element.get("content", "").strip()
+            if not content:
+                continue
+            for attribute, found in (("property", self.properties), ("name", self.names)):
+                key = element.get(attribute)
+                if key is not None:
+                    found.setdefault(key, content)
 
-def _canonical(tree: Any) -> str | None:
-    for element in tree.iterfind(".//link[@href]"):
-        if "canonical" in (element.get("rel") or "").lower().split():
-            url = _http(element.get("href"))
+    def meta(self, *names: str) -> str | None:
+        for name in names:
+            content = self.properties.get(name) or self.names.get(name)
+            if content:
+                return content
+        return None
+
+    def canonical(self) -> str | None:
+        for href in self.canonical_links:
+            url = _http(href)
             if url:
                 return url
-    return _http(_meta(tree, "og:url"))
+        return _http(self.meta("og:url"))
 
 
-def _html_title(tree: Any) -> str | None:
-    title = clean_title(_meta(tree, "og:title"))
+def _html_title(tree: Any, head: _Head) -> str | None:
+    title = clean_title(head.meta("og:title"))
     if title:
         return title
     element = tree.find(".//title")
@@ -79,18 +106,38 @@ def _html_title(tree: Any) -> str | None:
     return clean_title(heading.text_content()) if heading is not None else None
 
 
+# Text that collapsing changes: a whitespace character other than a space, or two in a row.
+_COLLAPSIBLE = re.compile(r"[^\S ]|\s\s")
+
+
 def _collapse_whitespace(tree: Any) -> None:
     """Collapse runs of whitespace in text and tails to one space, as HTML renders them,
     except inside elements whose whitespace is kept (``<pre>``)."""
-    kept = {inner for element in tree.iter(*_KEEP_WHITESPACE) for inner in element.iter()}
-    for element in tree.iter():
-        if not isinstance(element.tag, str):
-            continue  # comments, processing instructions
-        if element.text and element not in kept:
-            element.text = _SPACES.sub(" ", element.text)
-        parent = element.getparent()
-        if element.tail and (parent is None or parent not in kept):
-            element.tail = _SPACES.sub(" ", element.tail)
+    kept_text: set[Any] = set()  # elements whose text is kept: the <pre> and all inside it
+    kept_tail: set[Any] = set()  # ... whose tail is kept: those inside it
+    for element in tree.iter(*_KEEP_WHITESPACE):
+        kept_text.add(element)
+        kept_tail.update(element.iterdescendants())
+    kept_text |= kept_tail
+    collapsible = _COLLAPSIBLE.search
+    for element in tree.iter(etree.Element):  # elements only: comments keep their text and tail
+        text = element.text
+        if text and collapsible(text) and element not in kept_text:
+            element.text = _SPACES.sub(" ", text)
+        tail = element.tail
+        if tail and collapsible(tail) and element not in kept_tail:
+            element.tail = _SPACES.sub(" ", tail)
+
+
+# Elements holding code: below them, <span>s only style it (syntax highlighting; Sphinx
+# wraps every word of inline code in one).
+_CODE = ("pre", "code", "kbd", "samp", "tt", "var")
+
+
+def _strip_code_styling(tree: Any) -> None:
+    """Remove the <span>s inside code, keeping their text (see the module's docstring)."""
+    for element in tree.iter(*_CODE):
+        etree.strip_tags(element, "span")
 
 
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
@@ -116,23 +163,40 @@ def _html_encoding(data: bytes) -> str:
     return "utf-8"
 
 
+def _parser(encoding: str) -> Any:
+    """lxml.html's parser, without comments and processing instructions (trafilatura parses
+    so, and drops the text after a comment it finds in a paragraph), its elements given
+    their class by lxml itself: lxml.html's own lookup calls Python for every element (to
+    give forms and inputs classes of their own, which nothing here uses), about 8 % of
+    extracting a page."""
+    parser = lxml.html.HTMLParser(encoding=encoding, remove_comments=True, remove_pis=True)
+    parser.set_element_class_lookup(
+        etree.ElementDefaultClassLookup(
+            element=lxml.html.HtmlElement,
+            comment=lxml.html.HtmlComment,
+            pi=lxml.html.HtmlProcessingInstruction,
+            entity=lxml.html.HtmlEntity,
+        )
+    )
+    return parser
+
+
 def read_html(data: bytes) -> dict[str, Any]:
-    import lxml.html
     import trafilatura
-    from lxml.etree import ParserError
 
     try:
-        parser = lxml.html.HTMLParser(encoding=_html_encoding(data))
-        tree = lxml.html.document_fromstring(data, parser=parser)
-    except (ParserError, ValueError, LookupError) as error:
+        tree = lxml.html.document_fromstring(data, parser=_parser(_html_encoding(data)))
+    except (etree.ParserError, ValueError, LookupError) as error:
         raise DocumentError(f"not an HTML page ({error})") from error
+    head = _Head(tree)
     fields = {
-        "title": _html_title(tree),
-        "url": _canonical(tree),
-        "publisher": _meta(tree, "og:site_name", "application-name"),
-        "author": _meta(tree, "author", "article:author", "dc.creator", "DC.creator"),
-        "date": _meta(tree, "article:published_time", "date", "dc.date", "DC.date", "citation_date"),
+        "title": _html_title(tree, head),
+        "url": head.canonical(),
+        "publisher": head.meta("og:site_name", "application-name"),
+        "author": head.meta("author", "article:author", "dc.creator", "DC.creator"),
+        "date": head.meta("article:published_time", "date", "dc.date", "DC.date", "citation_date"),
     }
+    _strip_code_styling(tree)
     _collapse_whitespace(tree)
     extracted = trafilatura.bare_extraction(tree, fast=True, include_comments=False, with_metadata=False)
     text = getattr(extracted, "text", None) if extracted is not None else None

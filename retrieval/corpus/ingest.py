@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from retrieval.corpus.documents import (
+    HTML_SUFFIXES,
     JSONL_SUFFIXES,
     Document,
     DocumentError,
-    _load_file,
+    document_from_bytes,
     jsonl_document,
 )
 from retrieval.corpus.files import open_regular
@@ -137,9 +138,11 @@ def ingest(task: Task) -> Ingested:
             _read_jsonl_piece(task, result)
         else:
             path = Path(task.path)
-            result.digest = file_digest(path)[0]
-            documents = list(_load_file(path, task.display, result.warnings.append))
-            result.records = [Record(0, result.digest, document) for document in documents]
+            with open_regular(path) as handle:
+                data = handle.read()
+            result.digest = digest_bytes(data)
+            document = document_from_bytes(data, path.suffix, task.display)
+            result.records = [Record(0, result.digest, document)]
     except (OSError, DocumentError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else error
         result.skipped = str(reason)
@@ -182,11 +185,15 @@ def task_bytes(task: Task) -> int:
     return (task.stop_byte if task.stop_byte >= 0 else task.size) - task.first_byte
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
+def _pool_context(tasks: Sequence[Task]) -> multiprocessing.context.BaseContext:
+    """Workers forked from a server that has imported what they need once (lxml and
+    trafilatura too, when there are HTML pages to read), or else started afresh."""
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if "forkserver" in methods:
-        context.set_forkserver_preload(["retrieval.corpus.ingest"])
+        html = any(Path(task.path).suffix.lower() in HTML_SUFFIXES for task in tasks)
+        extra = ["retrieval.corpus.formats", "trafilatura"] if html else []
+        context.set_forkserver_preload(["retrieval.corpus.ingest", *extra])
     return context
 
 
@@ -209,7 +216,7 @@ def run(
             yield result
         return
     with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=_pool_context(), initializer=_configure, initargs=(parameters,)
+        max_workers=jobs, mp_context=_pool_context(tasks), initializer=_configure, initargs=(parameters,)
     ) as pool:
         # Tasks are submitted up to AHEAD_BYTES of files past the oldest result not yet
         # handed back: workers never wait on one slow file, and results (documents and

@@ -110,6 +110,13 @@ def applicable(folders: Mapping[str, FolderMetadata], relative_path: str) -> lis
         folder = posixpath.dirname(folder)
 
 
+def _below(relative_path: str, folder: str) -> str:
+    """The path of a file relative to a folder above it (both relative to the corpus, as
+    ``applicable`` pairs them): posixpath.relpath's result, without its cost (it resolves
+    both against the working directory, for every document of every update)."""
+    return relative_path[len(folder) + 1 :] if folder else relative_path
+
+
 def with_metadata(
     fields: dict[str, Any], relative_path: str, folders: Mapping[str, FolderMetadata], *, is_record: bool
 ) -> dict[str, Any]:
@@ -120,7 +127,7 @@ def with_metadata(
         return fields
     fields = dict(fields)
     for metadata in reversed(chain):  # nearest last, so that it wins
-        explicit = metadata.files.get(posixpath.relpath(relative_path, metadata.folder or "."))
+        explicit = metadata.files.get(_below(relative_path, metadata.folder))
         if explicit:
             for name, value in explicit.items():
                 if is_record:  # a JSONL line's own fields win; a file-wide link would be wrong
@@ -133,7 +140,5 @@ def with_metadata(
             if not fields.get(name):
                 fields[name] = value
         if not fields.get("url") and metadata.base_url and not is_record:
-            fields["url"] = metadata.base_url + quote(
-                posixpath.relpath(relative_path, metadata.folder or ".")
-            )
+            fields["url"] = metadata.base_url + quote(_below(relative_path, metadata.folder))
     return fields

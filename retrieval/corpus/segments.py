@@ -15,8 +15,7 @@ import os
 import shutil
 import tempfile
 import zlib
-from collections.abc import Iterator, Sequence
-from dataclasses import asdict
+from collections.abc import Collection, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +48,10 @@ def crc_of(path: Path) -> str:
     return f"{crc:08x}"
 
 
-def checksums(folder: Path) -> dict[str, str]:
+def checksums(folder: Path, only: Collection[str] | None = None) -> dict[str, str]:
+    """CRC-32 of every file in ``folder`` (or of those named in ``only``)."""
+    if only is not None:
+        return {name: crc_of(folder / name) for name in sorted(only) if (folder / name).is_file()}
     return {
         path.relative_to(folder).as_posix(): crc_of(path)
         for path in sorted(folder.rglob("*"))
@@ -57,13 +59,15 @@ def checksums(folder: Path) -> dict[str, str]:
     }
 
 
-def verify(folder: Path, expected: object) -> None:
-    if not isinstance(expected, dict) or checksums(folder) != expected:
+def verify(folder: Path, expected: object, only: Collection[str] | None = None) -> None:
+    """Raise ValueError unless the files (or those named in ``only``) match ``expected``."""
+    if not isinstance(expected, dict) or checksums(folder, only) != expected:
         raise ValueError(f"{folder.name}: files do not match their checksums")
 
 
 def _metadata(document: Document) -> dict[str, object]:
-    fields = asdict(document)
+    # vars(), not dataclasses.asdict, which deep-copies (every field here is a str or None).
+    fields = dict(vars(document))
     del fields["text"], fields["path"]
     return fields
 
@@ -79,7 +83,7 @@ class SegmentWriter:
         self._texts = (self.staging / "texts.bin").open("wb")
         self._totals = dict.fromkeys(_POINTERS, 0)
         for name in _POINTERS:
-            np.zeros(1, dtype=np.int64).tofile(self._files[name])
+            self._files[name].write(np.zeros(1, dtype=np.int64).tobytes())
         self.metadata: list[dict[str, object]] = []
 
     def __len__(self) -> int:
@@ -100,12 +104,13 @@ class SegmentWriter:
             if name in _POINTERS:
                 self._append_pointer(name, values)
             else:
-                values.astype(_DTYPES[name], copy=False).tofile(self._files[name])
+                # write(), not tofile(): tofile flushes the buffer on every call.
+                self._files[name].write(values.astype(_DTYPES[name], copy=False).tobytes())
         self.metadata.extend(_metadata(document) for document in documents)
         return range(first, len(self.metadata))
 
     def _append_pointer(self, name: str, pointer: np.ndarray) -> None:
-        (pointer[1:].astype(np.int64) + self._totals[name]).tofile(self._files[name])
+        self._files[name].write((pointer[1:].astype(np.int64) + self._totals[name]).tobytes())
         self._totals[name] += int(pointer[-1])
 
     def close(self, name: str) -> Path:

@@ -38,7 +38,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +65,7 @@ logger = logging.getLogger(__name__)
 
 # Bump when the saved layout changes. The source of the modules that decide what is
 # indexed is part of the key too, so changing the analyser never reuses stale counts.
-INDEX_FORMAT = 3
+INDEX_FORMAT = 4
 CURRENT = "CURRENT"
 CORPUS_MARKER = "corpus.json"
 _INDEXING_MODULES = (
@@ -127,7 +127,13 @@ class FileEntry:
     lines: int = 0  # JSONL: lines read (the next appended line's number - 1)
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "records": list(self.records)}
+        # vars(), not dataclasses.asdict: asdict deep-copies, a measurable cost over every
+        # file of a large corpus at every update.
+        return {**vars(self), "records": list(self.records), "warnings": list(self.warnings)}
+
+    def with_times(self, size: int, mtime_ns: int) -> FileEntry:
+        """This entry for the file at a new size and modification time (same content)."""
+        return replace(self, size=size, mtime_ns=mtime_ns, warnings=list(self.warnings))
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> FileEntry:
@@ -250,6 +256,10 @@ class Loaded:
 # ---- what an update did -----------------------------------------------------------------
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 @dataclass
 class Report:
     """What one update read, for the summary line."""
@@ -264,12 +274,13 @@ class Report:
     unsupported: dict[str, int] = field(default_factory=dict)
 
     def summary(self) -> str:
-        rate = self.documents_read / self.seconds if self.seconds > 0 else 0.0
         line = (
-            f"indexed {self.documents:,} documents, {self.passages:,} passages; read {self.files_read:,} "
-            f"file{'s' if self.files_read != 1 else ''} ({self.documents_read:,} documents) "
-            f"in {self.seconds:.1f} s ({rate:,.0f} documents/s)"
+            f"indexed {_count(self.documents, 'document')}, {_count(self.passages, 'passage')}; "
+            f"read {_count(self.files_read, 'file')} ({_count(self.documents_read, 'document')}) "
+            f"in {self.seconds:.1f} s"
         )
+        if self.seconds >= 1:  # a rate over a fraction of a second says nothing
+            line += f" ({self.documents_read / self.seconds:,.0f} documents/s)"
         if self.skipped:
             reasons = ", ".join(f"{count} {reason}" for reason, count in self.skipped.most_common())
             line += f"; skipped {sum(self.skipped.values())}: {reasons}"
@@ -415,25 +426,48 @@ class IndexStore:
     def _update_locked(self, loaded: Loaded | None) -> Update:
         started = time.perf_counter()
         in_force = self._read_current()
-        if in_force is not None and (loaded is None or loaded.state.number != in_force.number):
-            opened = self.load_current()
-            if opened is None:
-                in_force = None
-            previous_loaded, loaded = loaded, opened
-        else:
-            previous_loaded = loaded
+        plan = self._plan(in_force)
         # What changed is told against what the caller answers from, or at start against
         # the index saved before.
-        previous = previous_loaded.state if previous_loaded else in_force
-        plan = self._plan(in_force)
-        if in_force is not None and loaded is not None and plan.nothing_to_read(in_force):
-            kept = plan.keep(in_force)
-            if kept is not None:  # only times or warnings changed: same generation, new manifest
-                self._commit(kept)
-                self._collect_garbage(kept)
-                loaded = Loaded(kept, loaded.documents, loaded.index)
-            return self._finish(Update(loaded, previous, None), previous_loaded)
-        return self._finish(self._rebuild(plan, in_force, previous, started), previous_loaded)
+        previous = loaded.state if loaded else in_force
+        base = in_force  # what the rebuild builds on
+        if in_force is not None and plan.nothing_to_read(in_force):
+            opened = loaded
+            if loaded is None or loaded.state.number != in_force.number:
+                opened = self.load_current()
+            if opened is not None:
+                kept = plan.keep(in_force)
+                if kept is not None:  # only times or warnings changed: same generation, new manifest
+                    self._commit(kept)
+                    self._collect_garbage(kept)
+                    opened = Loaded(kept, opened.documents, opened.index)
+                return self._finish(Update(opened, previous, None), loaded)
+            base = None
+        elif in_force is not None and not self._reusable(in_force, loaded):
+            base = None
+        if in_force is not None and base is None:  # the saved index is unusable: read everything
+            plan = self._plan(None)
+            previous = loaded.state if loaded else None
+        return self._finish(self._rebuild(plan, base, previous, started), loaded)
+
+    def _reusable(self, state: State, loaded: Loaded | None) -> bool:
+        """Can an update build on ``state``? What it reuses must match its checksums: the
+        segments (documents and counts) and the generation's record files (the
+        generation's index, about to be replaced, is not read, so not checked). The
+        caller's own state was checked when it was opened."""
+        if loaded is not None and loaded.state.number == state.number:
+            return True
+        try:
+            for name in state.segments:
+                Segment(self.folder / name)
+            folder = self.folder / state.generation
+            expected = json.loads((folder / MANIFEST).read_text()).get("checksums")
+            records = {f"record_{name}.npy" for name in Records.NAMES}
+            verify(folder, {name: crc for name, crc in expected.items() if name in records}, only=records)
+            return True
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as error:
+            self.warn(f"rebuilding the index: the saved one is unreadable ({error.__class__.__name__})")
+            return False
 
     def _finish(self, update: Update, previous_loaded: Loaded | None) -> Update:
         """Warn about what the caller has not been told yet."""
@@ -533,9 +567,7 @@ class IndexStore:
                     )
             if item.reuse == "all":
                 assert old is not None
-                files[item.display] = FileEntry(
-                    **{**asdict(old), "size": item.size, "mtime_ns": item.mtime_ns}
-                )
+                files[item.display] = old.with_times(item.size, item.mtime_ns)
                 parts[item.display] = kept
                 continue
             entry = FileEntry(item.size, item.mtime_ns, item.digest or "", lines=item.lines)
@@ -887,9 +919,7 @@ class Plan:
         """``state`` with the files' times and the corpus-wide warnings as they are now,
         or None when nothing at all differs."""
         files = {
-            item.display: FileEntry(
-                **{**asdict(state.files[item.display]), "size": item.size, "mtime_ns": item.mtime_ns}
-            )
+            item.display: state.files[item.display].with_times(item.size, item.mtime_ns)
             for item in self.items
         }
         warnings = self.metadata_warnings + [w for w in state.warnings if w.startswith("skipped ")]

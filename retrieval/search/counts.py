@@ -1,17 +1,19 @@
 """Index time, split in two so that an index can be updated without reading text again.
 
-1. ``count_passages``: each passage's term counts (scikit-learn's HashingVectorizer with
-   the shared analyser), each document's counts (the sum of its passages'), the passage
-   spans and how quotable each passage is. This is the expensive part (analysing text);
-   it depends on nothing but the document itself, so it runs in worker processes and its
-   result is stored per document.
-2. ``index_arrays``: from the counts of every document, the corpus-wide weights (passage
-   idf, sublinear tf, rows divided by a power of their norm) and the term-major posting
-   lists that ``PassageIndex`` answers from. A few numpy passes over the stored counts:
-   this is what an update re-runs, for the whole corpus, when a file changes.
+1. ``count_passages``: each passage's term counts (scikit-learn's ``HashingVectorizer``
+   with the shared analyser), each document's counts (the sum of its passages'), the
+   passage spans and how quotable each passage is. This is the expensive part (analysing
+   text); it depends on nothing but the document itself, so it runs in worker processes
+   and its result is stored per document.
+2. ``index_arrays``: from the counts of every document, the corpus-wide weights and the
+   term-major posting lists that ``PassageIndex`` answers from. scikit-learn's
+   ``TfidfTransformer(sublinear_tf=True, smooth_idf=True, norm=None)`` learns the idf over
+   passages and weighs documents and passages with it; rows are then divided by a power of
+   their norm. A few passes over the stored counts, no text read: this is what an update
+   re-runs, for the whole corpus, when a file changes.
 
-The weights are those of scikit-learn's ``TfidfTransformer(sublinear_tf=True,
-smooth_idf=True, norm=None)``: idf = ln((1 + n) / (1 + df)) + 1 over passages.
+scikit-learn is imported only here, at index time: answering a question needs neither it
+nor its import time (question terms are hashed with the same MurmurHash3 by mmh3).
 """
 
 from __future__ import annotations
@@ -20,8 +22,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
-from sklearn.feature_extraction.text import HashingVectorizer
 
 from retrieval.text.analysis import Analyzer
 
@@ -34,8 +34,8 @@ _SENTENCE_END = frozenset(".!\"”’'»)…")
 
 @dataclass
 class Counts:
-    """Term counts of consecutive documents and their passages (CSR arrays of sublinear
-    tf: a document's tf comes from the sum of its passages' raw counts)."""
+    """Raw term counts of consecutive documents and their passages (CSR arrays; a
+    document's counts are the sum of its passages')."""
 
     doc_passage_ptr: np.ndarray  # int64, n_docs + 1: where each document's passages start
     passage_start: np.ndarray  # int64 offsets into the document's quotable text
@@ -43,7 +43,7 @@ class Counts:
     passage_prior: np.ndarray  # float32
     passage_indptr: np.ndarray  # int64
     passage_indices: np.ndarray  # int32 hashed term columns, sorted within a row
-    passage_counts: np.ndarray  # float32 sublinear term frequency: 1 + ln(count)
+    passage_counts: np.ndarray  # float32 term counts
     doc_indptr: np.ndarray
     doc_indices: np.ndarray
     doc_counts: np.ndarray
@@ -150,20 +150,43 @@ def passage_priors(
 
 
 def _document_sums(
-    passage_matrix: sp.csr_matrix, owner: np.ndarray, n_documents: int, n_features: int
-) -> sp.csr_matrix:
-    """Each document's counts: the sum of its passages' rows. (A sparse product with a
-    membership matrix does the same but costs a pass over all 2**21 columns per call,
-    which dominated indexing one small document at a time.)"""
-    rows = np.repeat(owner.astype(np.int64), np.diff(passage_matrix.indptr))
-    keys = rows * n_features + passage_matrix.indices
-    unique, inverse = np.unique(keys, return_inverse=True)
-    sums = np.bincount(inverse, weights=passage_matrix.data, minlength=len(unique)).astype(np.float32)
-    doc_rows = unique // n_features
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(doc_rows, minlength=n_documents))))
-    return sp.csr_matrix(
-        (sums, (unique % n_features).astype(np.int32), indptr), shape=(n_documents, n_features)
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    counts: np.ndarray,
+    owner: np.ndarray,
+    n_documents: int,
+    n_features: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each document's counts (CSR): the sum of its passages' rows."""
+    rows = np.repeat(owner.astype(np.int64), np.diff(indptr))
+    unique, inverse = np.unique(rows * n_features + indices, return_inverse=True)
+    sums = np.bincount(inverse.reshape(-1), weights=counts, minlength=len(unique)).astype(np.float32)
+    doc_indptr = np.zeros(n_documents + 1, dtype=np.int64)
+    np.cumsum(np.bincount(unique // n_features, minlength=n_documents), out=doc_indptr[1:])
+    return doc_indptr, (unique % n_features).astype(np.int32), sums
+
+
+def _hashed_counts(
+    analyzer: Analyzer,
+    n_features: int,
+    texts: Sequence[str],
+    spans: Sequence[Sequence[tuple[int, int]]],
+    total: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """CSR (indptr, indices, counts) of every passage's hashed term counts."""
+    if total == 0:  # documents without a sentence: the hasher cannot take an empty input
+        return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    hasher = HashingVectorizer(
+        analyzer=analyzer, n_features=n_features, alternate_sign=False, norm=None, dtype=np.float32
     )
+    passages = (
+        text[start:end] for text, text_spans in zip(texts, spans, strict=True) for start, end in text_spans
+    )
+    matrix = hasher.transform(passages).tocsr()
+    matrix.sort_indices()
+    return matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32), matrix.data
 
 
 def count_passages(
@@ -176,37 +199,46 @@ def count_passages(
     passage_start = np.fromiter((a for s in spans for a, _ in s), dtype=np.int64, count=total)
     passage_end = np.fromiter((b for s in spans for _, b in s), dtype=np.int64, count=total)
     owner = np.repeat(np.arange(len(texts)), per_doc)
-    passages = (texts[d][a:b] for d, a, b in zip(owner, passage_start, passage_end, strict=True))
-    hasher = HashingVectorizer(analyzer=analyzer, n_features=n_features, alternate_sign=False, norm=None)
-    passage_matrix = hasher.transform(passages).astype(np.float32).tocsr()
-    passage_matrix.sort_indices()
-    doc_matrix = _document_sums(passage_matrix, owner, len(texts), n_features)
-    doc_matrix.sort_indices()
-    # Stored as sublinear tf (TfidfTransformer's sublinear_tf), so updates skip the log.
-    for matrix in (passage_matrix, doc_matrix):
-        np.log(matrix.data, out=matrix.data)
-        matrix.data += 1
+    indptr, indices, counts = _hashed_counts(analyzer, n_features, texts, spans, total)
+    doc_indptr, doc_indices, doc_counts = _document_sums(
+        indptr, indices, counts, owner, len(texts), n_features
+    )
     return Counts(
         doc_passage_ptr=doc_passage_ptr,
         passage_start=passage_start,
         passage_end=passage_end,
         passage_prior=passage_priors(texts, owner, passage_start, passage_end),
-        passage_indptr=passage_matrix.indptr.astype(np.int64),
-        passage_indices=passage_matrix.indices.astype(np.int32),
-        passage_counts=passage_matrix.data.astype(np.float32),
-        doc_indptr=doc_matrix.indptr.astype(np.int64),
-        doc_indices=doc_matrix.indices.astype(np.int32),
-        doc_counts=doc_matrix.data.astype(np.float32),
+        passage_indptr=indptr,
+        passage_indices=indices,
+        passage_counts=counts,
+        doc_indptr=doc_indptr,
+        doc_indices=doc_indices,
+        doc_counts=doc_counts,
     )
 
 
-def passage_idf(parts: Sequence[Counts], n_features: int) -> np.ndarray:
-    """Smoothed idf over passages: ln((1 + n) / (1 + df)) + 1."""
-    df = np.zeros(n_features, dtype=np.int64)
-    for part in parts:
-        df += np.bincount(part.passage_indices, minlength=n_features)
-    n_passages = sum(part.n_passages for part in parts)
-    return (np.log((1 + n_passages) / (1 + df.astype(np.float64))) + 1).astype(np.float32)
+def _tfidf_in_place(
+    indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, n_docs: int, n_features: int
+) -> np.ndarray:
+    """scikit-learn's TF-IDF over the stacked matrix (documents' rows, then passages'):
+    the idf learnt over the passages, then every row's counts turned into sublinear tf ×
+    idf, in place (``data`` is this index's own copy of the stored counts). Returns the idf."""
+    n_passages = len(indptr) - 1 - n_docs
+    if n_passages == 0:  # nothing to learn from (documents without a sentence): idf is 1
+        return np.ones(n_features, dtype=np.float32)
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    first = int(indptr[n_docs])
+    passages = sp.csr_matrix(
+        (data[first:], indices[first:], indptr[n_docs:] - first), shape=(n_passages, n_features), copy=False
+    )
+    tfidf = TfidfTransformer(norm=None, smooth_idf=True, sublinear_tf=True).fit(passages)
+    stacked = sp.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, n_features), copy=False)
+    weighted = tfidf.transform(stacked, copy=False)
+    if not np.shares_memory(weighted.data, data):  # scikit-learn copied after all
+        data[:] = weighted.data
+    return tfidf.idf_.astype(np.float32)
 
 
 def _weigh_rows(indptr: np.ndarray, data: np.ndarray, rows: slice, exponent: float) -> None:
@@ -253,6 +285,8 @@ def _to_csc(
         if wide:
             term_indices[:] = rows
     except (ImportError, AttributeError, TypeError, ValueError):  # another scipy: its public API
+        import scipy.sparse as sp
+
         stacked = sp.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, n_columns)).tocsc()
         pointers, term_indices[:], term_data[:] = stacked.indptr, stacked.indices, stacked.data
     term_indptr = allocate("term_indptr", n_columns + 1, np.int64)
@@ -276,7 +310,6 @@ def index_arrays(
     rows, then passage rows offset by the number of documents) that questions read.
     """
     parts = list(parts) or [empty_counts()]
-    idf = passage_idf(parts, n_features)
     n_docs = sum(part.n_documents for part in parts)
     n_passages = sum(part.n_passages for part in parts)
     doc_nnz = sum(len(part.doc_indices) for part in parts)
@@ -295,7 +328,7 @@ def index_arrays(
             indices[entry : entry + n_entries] = getattr(part, f"{kind}_indices")
             data[entry : entry + n_entries] = getattr(part, f"{kind}_counts")
             row, entry = row + n_rows, entry + n_entries
-    data *= idf[indices]  # stored counts are sublinear tf: 1 + ln(count)
+    idf = _tfidf_in_place(indptr, indices, data, n_docs, n_features)
     _weigh_rows(indptr, data, slice(0, n_docs), document_norm_exponent)
     _weigh_rows(indptr, data, slice(n_docs, n_docs + n_passages), passage_norm_exponent)
     term_indptr, term_indices, term_data = _to_csc(indptr, indices, data, n_features, allocate)

@@ -11,9 +11,13 @@ MAX_QUESTION_CHARS = 1_000
 # invisible: they would split words for the tokenizer and could hide text from a reader.
 _INVISIBLE = re.compile(r"[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 _SPACE = re.compile(r"\s+")
-# Discord mention syntax (<@123>, <@!123>, <@&123>, <#123>, @everyone, @here) names
-# nobody in the corpus; a markdown link [text](url) means its text.
-_MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)\b")
+# Discord's mention syntax names nobody in the corpus: users and roles (<@123>, <@!123>,
+# <@&123>), channels (<#123>), slash commands (</ask:123>, </config set:123>), timestamps
+# (<t:0:R>), custom emoji (<:name:123>, <a:name:123>), @everyone and @here. A markdown link
+# [text](url) means its text.
+_MENTION = re.compile(
+    r"<(?:@[!&]?|#)\d+>|</[^<>:]+:\d+>|<t:-?\d+(?::[tTdDfFR])?>|<a?:\w+:\d+>|@(?:everyone|here)\b"
+)
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\((?:[^()\s]+)\)")
 # Emphasis, code, strike-through and spoiler marks: formatting, not words.
 _MARKDOWN_MARKS = re.compile(r"[*`~|]+|__")

@@ -3,19 +3,49 @@
 Lower-cased word tokens, English stop words dropped, Snowball-stemmed (PyStemmer, a C
 stemmer), then unigrams plus bigrams of adjacent kept words. The choice was measured on
 SQuAD v1.1 dev paragraph retrieval (see bench/squad.py).
+
+Nothing here imports scikit-learn, whose import (scipy.stats and more) costs more than a
+second of every fresh ``citebot ask``: its stop-word list is read from its own source file,
+and terms are hashed with mmh3, the same 32-bit MurmurHash3 (seed 0, UTF-8) as scikit-learn's
+``murmurhash3_32``, so columns are exactly HashingVectorizer's.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Callable, Iterable
 
+import mmh3
 import numpy as np
 import Stemmer
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-from sklearn.utils import murmurhash3_32
 
 N_FEATURES = 2**21
+
+
+def _english_stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words (``ENGLISH_STOP_WORDS``), loaded from the one
+    file that defines them without importing the rest of scikit-learn."""
+    package = importlib.util.find_spec("sklearn")
+    if package is not None and package.submodule_search_locations:
+        for folder in package.submodule_search_locations:
+            spec = importlib.util.spec_from_file_location(
+                "_citebot_sklearn_stop_words", f"{folder}/feature_extraction/_stop_words.py"
+            )
+            if spec is None or spec.loader is None:
+                continue
+            module = importlib.util.module_from_spec(spec)
+            try:
+                spec.loader.exec_module(module)
+                return frozenset(module.ENGLISH_STOP_WORDS)
+            except (OSError, AttributeError):
+                continue
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # the layout changed: pay the import
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
+ENGLISH_STOP_WORDS = _english_stop_words()
 
 _WORD = re.compile(r"[^\W_]+")
 # A word with its inner apostrophes kept ("isn't"), for ``Analyzer.all_words``.
@@ -131,12 +161,19 @@ class Analyzer:
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__init__(**state)  # type: ignore[misc]
 
-    def words(self, text: str) -> list[str]:
-        """The kept (non-stop) words of the text, stemmed."""
+    def tokens(self, text: str) -> list[str]:
+        """The lower-cased word tokens of the text, stop words included."""
         if not text.isascii() or "`" in text:  # most text has no apostrophe to normalise
             text = text.translate(_APOSTROPHES)
-        tokens = [w for w in _WORD.findall(text.lower()) if w not in STOP_WORDS]
+        return _WORD.findall(text.lower())
+
+    def stem_words(self, tokens: list[str]) -> list[str]:
+        """Each token stemmed (or as it is, without stemming)."""
         return self._stemmer.stemWords(tokens) if self._stemmer else tokens
+
+    def words(self, text: str) -> list[str]:
+        """The kept (non-stop) words of the text, stemmed."""
+        return self.stem_words([w for w in self.tokens(text) if w not in STOP_WORDS])
 
     def all_words(self, text: str) -> list[str]:
         """Every lower-cased word of the text in order, unstemmed, stop words and negations
@@ -184,10 +221,20 @@ class Analyzer:
 
 def term_id(term: str, n_features: int = N_FEATURES) -> int:
     """A term's hashed column id, exactly as scikit-learn's HashingVectorizer assigns it."""
-    h = murmurhash3_32(term, seed=0)
+    # Encoded first, as scikit-learn does: a lone surrogate raises UnicodeEncodeError here
+    # (mmh3 given such a str directly crashes the process).
+    h = mmh3.hash(term.encode("utf-8"), 0, signed=True)
     return (2147483647 - (n_features - 1)) % n_features if h == -2147483648 else abs(h) % n_features
 
 
 def term_ids(terms: Iterable[str], n_features: int = N_FEATURES) -> np.ndarray:
     """Hashed column ids, exactly as scikit-learn's HashingVectorizer assigns them."""
-    return np.asarray([term_id(term, n_features) for term in terms], dtype=np.int64)
+    hashes = np.fromiter((mmh3.hash(term.encode("utf-8"), 0, signed=True) for term in terms), dtype=np.int64)
+    return hashed_columns(hashes, n_features)
+
+
+def hashed_columns(hashes: np.ndarray, n_features: int = N_FEATURES) -> np.ndarray:
+    """The columns of signed 32-bit MurmurHash3 values (int64), as HashingVectorizer assigns them."""
+    columns = np.abs(hashes) % n_features
+    columns[hashes == -2147483648] = (2147483647 - (n_features - 1)) % n_features
+    return columns

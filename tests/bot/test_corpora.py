@@ -10,7 +10,7 @@ import pytest
 
 from bot.app import open_corpora, serve
 from bot.cli import main
-from bot.corpora import load_config
+from bot.corpora import Corpora, FixedCorpus, load_config
 from bot.settings import Settings
 from tests.bot.conftest import StartBot, bot_settings
 from tests.conftest import DEFAULT_CORPUS
@@ -43,8 +43,8 @@ async def test_two_channels_answer_from_two_corpora(
     start_bot: StartBot, discord_server: FakeDiscord, science_corpus: Path, tmp_path: Path
 ) -> None:
     """A channel assigned "science" answers /ask, /sources, /source and Check sources from it and names
-    it; the server's other channels use the server's "films"; a DM uses the default corpus. Each
-    corpus is loaded once."""
+    it, and /reload there updates "science"; the server's other channels use the server's "films"; a DM
+    uses the default corpus. Each corpus is loaded once."""
     lab = discord_server.add_text_channel("lab")
     config = write_config(
         tmp_path,
@@ -55,7 +55,9 @@ async def test_two_channels_answer_from_two_corpora(
     settings = Settings(config=config, corpus=DEFAULT_CORPUS, cache_dir=tmp_path / "cache")
     corpora = open_corpora(settings)
     assert set(corpora.loaded) == {"films", "science"}  # the default corpus is "films" (same folder)
-    await start_bot(corpora=corpora, config=config)
+    bot = await start_bot(corpora=corpora, config=config)
+    for watcher in bot.get_cog("Reload").watchers:  # /reload is tested here, the watcher in test_reload
+        watcher.cancel()
 
     in_lab = await discord_server.slash("ask", question=SCIENCE, where={"channel_id": lab})
     in_general = await discord_server.slash("ask", question=SCIENCE)
@@ -89,6 +91,16 @@ async def test_two_channels_answer_from_two_corpora(
     [dm] = await discord_server.posts(channel_id)
     assert "*Corpus:* **films**" in dm["content"] and "The sources disagree" in dm["content"]
 
+    (science_corpus / "squid.md").write_text("Squids\n\nA squid also has three hearts.\n", encoding="utf-8")
+    [lab_reload] = await discord_server.replies(
+        await discord_server.slash("reload", where={"channel_id": lab})
+    )
+    assert lab_reload["content"].startswith(
+        "🔄 Reloaded the corpus **science**: 1 added (squid.md); now 2 documents"
+    )
+    [general_reload] = await discord_server.replies(await discord_server.slash("reload"))
+    assert general_reload["content"].startswith("🔄 Reloaded the corpus **films**: no change (2 documents")
+
 
 def test_a_channel_assignment_wins_over_its_server(tmp_path: Path, science_corpus: Path) -> None:
     """Channel over server over default; a thread follows its parent channel."""
@@ -101,6 +113,13 @@ def test_a_channel_assignment_wins_over_its_server(tmp_path: Path, science_corpu
         DEFAULT_CORPUS,
     )
     assert config.channels == {2: "default"} and config.guilds == {1: "science"}
+    corpora = Corpora(config, {name: FixedCorpus(engine=name) for name in config.corpora})
+    assert corpora.name_for(guild_id=1, channel_id=2) == "default"  # the channel's own
+    assert corpora.name_for(guild_id=1, channel_id=3) == "science"  # the server's
+    assert corpora.name_for(guild_id=1, channel_id=4, parent_id=2) == "default"  # a thread: its channel's
+    assert corpora.name_for(guild_id=9, channel_id=5) == "default"  # unassigned
+    assert corpora.name_for(guild_id=None, channel_id=6) == "default"  # a DM
+    assert corpora.several
 
 
 @pytest.mark.parametrize(

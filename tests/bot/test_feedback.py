@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
-import io
 import json
 import sqlite3
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.store import SECRET_NAME
-from tests.bot.conftest import StartBot
-from tests.bot.test_cli import run_citebot
+from bot.store import DAY_SECONDS, SECRET_NAME, Store
+from tests.bot.conftest import Ran, StartBot, run_citebot
 from tests.discord_server import FakeDiscord
 from tests.discord_server.checks import payload_problems
 from tests.discord_server.payloads import EPHEMERAL, JSON
@@ -128,25 +128,15 @@ async def test_an_unknown_answer_key_gets_a_clear_reply(
     assert rows(database, "SELECT count(*) FROM feedback") == [(0,)]
 
 
-def citebot(*args: str) -> tuple[int, str]:
-    """`citebot ARGS` in this process (settings from the environment), with its exit code and output."""
-    out = io.StringIO()
-    try:
-        code = main(list(args), stdout=out)
-    except SystemExit as exit:  # argparse's usage errors
-        code = int(exit.code or 0)
-    return code, out.getvalue()
-
-
 async def test_feedback_command_reports_exports_and_forgets(
     start_bot: StartBot,
     discord_server: FakeDiscord,
     database: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    citebot: Callable[..., Ran],
 ) -> None:
     """`citebot feedback` counts votes (latest per user), lists the most down-voted questions; `--json`
-    exports each click with its answer; `--forget USER_ID` deletes that user's records."""
+    exports each click with its answer; `--forget USER_ID` deletes that user's records; a malformed
+    or contradictory option is one line, exit 2, and changes nothing."""
     await start_bot()
     worst = await answered(discord_server, "Who directed Ballerina?")
     fine = await answered(discord_server, QUESTION)
@@ -157,36 +147,76 @@ async def test_feedback_command_reports_exports_and_forgets(
     await discord_server.callback(
         await discord_server.click(fine, components(fine)["👍"]["custom_id"], user=critics[0])
     )
-    monkeypatch.setenv("CITEBOT_DB", str(database))
-
-    summary = run_citebot("feedback", env={"CITEBOT_DB": str(database)})  # once as a user runs it
+    env = {"CITEBOT_DB": str(database)}
+    summary = run_citebot("feedback", env=env)  # once as a user runs it, in a process of its own
     assert summary.returncode == 0, summary.stderr
     assert "2 answers sent, 4 clicks" in summary.stdout and "👍 1   👎 3" in summary.stdout
     worst_line = summary.stdout.split("Most down-voted questions:\n")[1].splitlines()[0]
     assert worst_line.split() == ["3", "👎", "Who", "directed", "Ballerina?", "[default]"]
 
-    code, exported = citebot("feedback", "--json", "--since", "2000-01-01")
-    records = [json.loads(line) for line in exported.splitlines()]
-    assert code == 0 and len(records) == 4 and {record["choice"] for record in records} == {"up", "down"}
+    exported = citebot("feedback", "--json", "--since", "2000-01-01", env=env)
+    records = [json.loads(line) for line in exported.stdout.splitlines()]
+    assert (
+        exported.returncode == 0
+        and len(records) == 4
+        and {record["choice"] for record in records} == {"up", "down"}
+    )
     assert all(record["answer"]["question"] == record["question"] for record in records)
-    assert all(critic["id"] not in exported for critic in critics)
-    assert citebot("feedback", "--json", "--since", "2999-01-01") == (0, "")
+    assert all(critic["id"] not in exported.stdout for critic in critics)
+    later = citebot("feedback", "--json", "--since", "2999-01-01", env=env)
+    assert (later.returncode, later.stdout) == (0, "")
 
-    code, forgotten = citebot("feedback", "--forget", critics[0]["id"])
-    assert code == 0 and "2 clicks" in forgotten
+    forgotten = citebot("feedback", "--forget", critics[0]["id"], env=env)
+    assert forgotten.returncode == 0 and "2 clicks" in forgotten.stdout
     assert rows(database, "SELECT count(*) FROM feedback") == [(2,)]
 
-    capsys.readouterr()
-    assert citebot("feedback", "--since", "last tuesday")[0] == 2
-    [line] = capsys.readouterr().err.strip().splitlines()
-    assert "not a date" in line
+    for wrong, says in [
+        (["--since", "last tuesday"], "not a date"),
+        (["--forget", critics[1]["id"], "--json"], "not allowed with argument --forget"),
+        (["--forget", critics[1]["id"], "--since", "2000-01-01"], "--since does not apply"),
+    ]:
+        refused = citebot("feedback", *wrong, env=env)
+        [line] = refused.stderr.strip().splitlines()
+        assert refused.returncode == 2 and says in line, line
+    assert rows(database, "SELECT count(*) FROM feedback") == [(2,)]  # nothing forgotten by a refused command
 
 
-def test_feedback_command_without_a_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_feedback_command_without_a_database(tmp_path: Path, citebot: Callable[..., Ran]) -> None:
     """No database yet: one line saying so, exit 0, and no database created by reading."""
-    database = tmp_path / "none" / "citebot.sqlite3"
-    monkeypatch.setenv("CITEBOT_DB", str(database))
-    code, out = citebot("feedback")
-    assert code == 0 and "No feedback recorded yet" in out
-    assert citebot("feedback", "--forget", "123")[0] == 0
-    assert not database.exists()
+    env = {"CITEBOT_DB": str(tmp_path / "none" / "citebot.sqlite3")}
+    result = citebot("feedback", env=env)
+    assert result.returncode == 0 and "No feedback recorded yet" in result.stdout
+    assert citebot("feedback", "--forget", "123", env=env).returncode == 0
+    assert not (tmp_path / "none" / "citebot.sqlite3").exists()
+
+
+async def test_an_answer_that_cannot_be_stored_still_goes_out_without_buttons(
+    bot: object, discord_server: FakeDiscord, database: Path
+) -> None:
+    """The database refuses the answer (here its table is gone): the answer is still posted, in full,
+    without buttons that would rate nothing."""
+    with sqlite3.connect(database) as connection:
+        connection.execute("DROP TABLE answers")
+    record = await discord_server.slash("ask", question=QUESTION)
+    [reply] = await discord_server.replies(record)
+    assert reply["content"].startswith("⚠️ **The sources disagree**")
+    await discord_server.wait_for(lambda: record.followups, what="the rest of the answer")
+    assert not any(components(message) for message in discord_server.messages_of(record))
+
+
+async def test_records_older_than_the_retention_are_dropped_when_the_bot_starts(
+    start_bot: StartBot, discord_server: FakeDiscord, database: Path
+) -> None:
+    """CITEBOT_FEEDBACK_DAYS: an answer and a click older than that are gone once the bot has started
+    (it prunes at start, then daily); a recent one stays."""
+    store = Store(database)
+    old = time.time() - 31 * DAY_SECONDS
+    for key, at in (("old", old), ("recent", None)):
+        store.record_answer(key, kind="question", question="Q?", answer={}, asked_by=1, at=at)
+        store.record_feedback(key, "up", 2, at=at)
+    store.close()
+    await start_bot(feedback_days=30.0)
+    async with asyncio.timeout(10):  # the prune runs in the background as the bot starts
+        while rows(database, "SELECT key FROM answers") != [("recent",)]:
+            await asyncio.sleep(0.05)
+    assert rows(database, "SELECT answer_key FROM feedback") == [("recent",)]

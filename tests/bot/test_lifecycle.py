@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.app import serve
 from bot.lifecycle import RESTARTING
-from tests.bot.conftest import bot_settings
+from tests.bot.conftest import StartBot, bot_settings
 from tests.conftest import PROJECT_ROOT
 from tests.discord_server import FakeDiscord
 from tests.discord_server.payloads import EPHEMERAL
@@ -28,18 +27,6 @@ from tests.discord_server.payloads import EPHEMERAL
 pytestmark = pytest.mark.timeout(90)
 
 QUESTION = "Is Ballerina based on a true story?"
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """serve() configures logging for a real run; undo it after the test."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    discord_level = logging.getLogger("discord").level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    logging.getLogger("discord").setLevel(discord_level)
 
 
 async def serve_once(
@@ -162,6 +149,7 @@ async def bot_process(server: FakeDiscord, tmp_path: Path, **env: str):
         CITEBOT_GUILD_IDS=str(server.guild_id),
         CITEBOT_COOLDOWN_SECONDS="0",
         CITEBOT_CACHE_DIR=str(tmp_path / "cache"),
+        CITEBOT_DB=str(tmp_path / "data" / "citebot.sqlite3"),  # never the user's own database
         **env,
     )
     process = await asyncio.create_subprocess_exec(
@@ -222,3 +210,21 @@ async def test_a_stop_signal_finishes_answers_in_flight_then_closes_cleanly(
         assert "sources" in reply["content"]
     else:
         assert any("cut off 1 answer" in line for line in seen), "".join(seen)
+
+
+async def test_an_event_the_library_cannot_read_is_skipped_and_the_bot_answers_on(
+    start_bot: StartBot, discord_server: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Once connected, an INTERACTION_CREATE and a MESSAGE_CREATE that discord.py fails on (fields
+    missing, as when Discord sends what an older discord.py does not know) are each one warning;
+    the bot stays connected and answers the next question, instead of ending for everyone."""
+    await start_bot()
+    await discord_server.dispatch("INTERACTION_CREATE", {"type": 2, "data": {"name": "ask"}})
+    await discord_server.dispatch("MESSAGE_CREATE", {"content": "no id, no channel, no author"})
+    record = await discord_server.slash("ask", question=QUESTION)
+    [reply] = await discord_server.replies(record)
+    assert "sources" in reply["content"]
+    skipped = [r.getMessage() for r in caplog.records if "could not read" in r.getMessage()]
+    assert any("INTERACTION_CREATE" in message for message in skipped)
+    assert any("MESSAGE_CREATE" in message for message in skipped)
+    assert discord_server.identifies == 1  # never reconnected, let alone restarted

@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from bot.render_discord import (
     ELLIPSIS,
     DiscordMessage,
-    corpus_pages,
+    corpus_page,
+    corpus_page_count,
     cut,
     escape,
-    limit_problems,
     render_answer,
     render_document,
     render_question_error,
@@ -87,7 +87,7 @@ def test_answer_lists_each_source_with_citation_quotes_and_stance() -> None:
     assert "> First quote." in content and "> Second quote." in content
     assert "*Stance:* supports the claim" in content
     assert content.index("**1. [Title 1]") < content.index("**2. [Title 2]")
-    assert not limit_problems(message)
+    assert not payload_problems(as_payload(message))
 
 
 def test_cut_quotes_get_an_ellipsis() -> None:
@@ -130,6 +130,39 @@ def test_disagreement_comes_first_with_quotes_side_by_side() -> None:
     assert fields[0]["name"] == "1. Title 1" and "> not based on true events" in fields[0]["value"]
     assert fields[1]["name"] == "2. Title 2" and "> inspired by" in fields[1]["value"]
     assert rest and "**1. [Title 1](<https://example.com/1#:~:text=" in rest[0].content
+
+
+def test_each_conflicting_quote_shows_its_cuts_and_links_to_itself() -> None:
+    """In the side-by-side view too, a quote cut inside its sentence shows the ellipsis, and its
+    citation links (by the page's host, no preview) to the page scrolled to that quote."""
+    cut_quote = Quote("not based on true events", 9, 33, cut_before=True)
+    answer = Answer(
+        question="Is Ballerina based on a true story?",
+        status="answered",
+        sources=(source(1, quotes=(cut_quote,), stance="refutes"), source(2, "It is inspired.")),
+        disagreement=True,
+        conflicts=(Conflict(("doc-1", "doc-2"), (cut_quote, Quote("It is inspired.", 0, 15)), "opposite"),),
+    )
+    first_field = render_answer(answer)[0].embeds[0].to_dict()["fields"][0]["value"]
+    assert first_field.startswith(
+        f"> {ELLIPSIS}not based on true events\n— Publisher 1 · refutes the claim · "
+    )
+    assert first_field.endswith(
+        "[example.com](<https://example.com/1#:~:text=not%20based%20on%20true%20events>)"
+    )
+
+
+def test_an_open_question_shows_no_stances() -> None:
+    """An open question asserts nothing: no source block says it supports, refutes or "discusses it"."""
+    answer = Answer(
+        question="Who plays Choi Pro?",
+        status="answered",
+        claim="Who plays Choi Pro?",
+        claim_kind="open",
+        sources=(source(1, "Kim Ji-hoon plays Choi Pro.", stance="discusses"),),
+    )
+    content = render_answer(answer)[0].content
+    assert "Kim Ji-hoon plays Choi Pro." in content and "Stance" not in content
 
 
 def test_question_error_is_a_clear_sentence() -> None:
@@ -213,7 +246,7 @@ def test_corpus_pages_fit_in_messages() -> None:
         Document(id=f"d{i}", title=f"Document {i} " + "long words " * 20, text="t", url=f"https://e.com/{i}")
         for i in range(120)
     ]
-    pages = corpus_pages(documents)
+    pages = [corpus_page(documents, page) for page in range(corpus_page_count(len(documents)))]
     assert len(pages) > 1
     assert all(len(page) <= 2000 for page in pages)
     assert all(page.startswith("**The corpus: 120 documents** — page ") for page in pages)
@@ -233,6 +266,14 @@ def test_document_embed_within_limits() -> None:
         date="2023-06-09",
     )
     message = render_document(document)
-    assert not limit_problems(message)
     assert not payload_problems(as_payload(message))
     assert "@everyone" not in message.embeds[0].description  # type: ignore[operator]
+
+
+def test_blank_metadata_is_left_out_of_the_document_embed() -> None:
+    """A publisher, author or date of only spaces is no field at all: Discord refuses an empty field value
+    (the whole /source reply would fail)."""
+    document = Document(id="doc", title="T", text="Text.", publisher=" ", author="\u200b", date=" \t")
+    [embed] = render_document(document).embeds
+    assert [field["name"] for field in embed.to_dict()["fields"]] == ["Document id"]
+    assert not payload_problems(as_payload(render_document(document)))

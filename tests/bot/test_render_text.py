@@ -53,13 +53,13 @@ def test_each_quote_carries_its_offsets(default_engine: Engine) -> None:
 
 
 def test_open_question_has_no_claim_line_and_no_tally_in_either_view(default_engine: Engine) -> None:
-    """An open question asserts nothing: neither view prints a claim line or a stance tally."""
+    """An open question asserts nothing: neither view prints a claim line, a stance tally or a stance."""
     answer = default_engine.ask("Who plays Choi Pro?")
     assert answer.claim_kind == "open" and "tally" not in answer.to_dict()
     text = render_answer(answer)
     discord_text = "\n".join(message.content for message in render_discord.render_answer(answer))
     for shown in (text, discord_text):
-        assert "claim:" not in shown and "only mention" not in shown
+        assert "claim:" not in shown and "only mention" not in shown and "Stance" not in shown
 
 
 def test_tally_is_the_same_line_in_every_view(default_engine: Engine) -> None:

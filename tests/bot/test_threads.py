@@ -13,6 +13,7 @@ from tests.bot.test_feedback import answered, components
 from tests.discord_server import FakeDiscord
 from tests.discord_server.checks import mention_problems, payload_problems
 from tests.discord_server.payloads import EPHEMERAL
+from tests.discord_server.server import ADMINISTRATOR, READ_MESSAGE_HISTORY
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -81,6 +82,25 @@ async def test_a_mention_in_the_thread_is_a_follow_up(bot: object, discord_serve
         assert not payload_problems(post) and not mention_problems(post)
 
 
+async def test_without_read_message_history_the_answer_is_not_a_reply(
+    start_bot: StartBot, discord_server: FakeDiscord
+) -> None:
+    """Replying takes Read Message History, which the invite does not ask for: in a server that does not
+    give it, a mention in the bot's thread is still answered there, as a plain message."""
+    discord_server.set_everyone_permissions(
+        discord_server.everyone_permissions & ~READ_MESSAGE_HISTORY & ~ADMINISTRATOR
+    )
+    await start_bot()
+    thread_id = await open_thread(discord_server)
+    await discord_server.mention(thread_id, "Who directed it?")
+    posts = await discord_server.posts(thread_id, 2)  # the intro, then the answer
+    assert posts[1]["content"].startswith("*Understood as:* \u2068Who directed Ballerina?\u2069")
+    assert "message_reference" not in posts[1]
+    assert all(
+        request.status < 400 for request in discord_server.requests if request.route == "channel_message"
+    )
+
+
 async def test_a_follow_up_with_its_own_subject_is_asked_as_is(
     bot: object, discord_server: FakeDiscord
 ) -> None:
@@ -103,6 +123,21 @@ async def test_the_thread_button_twice_points_to_the_thread(bot: object, discord
     assert callback["data"]["flags"] & EPHEMERAL
     assert callback["data"]["content"] == f"🧵 Follow-ups on this answer go in <#{message['id']}>."
     assert len(discord_server.threads) == 1
+
+
+async def test_a_thread_discord_refuses_gets_a_clear_private_reply(
+    bot: object, discord_server: FakeDiscord
+) -> None:
+    """Discord refuses the thread (403, e.g. permissions changed since the answer): the clicker is told
+    privately what a server manager must allow; no thread is remembered, so a later click can retry."""
+    message = await answered(discord_server, QUESTION)
+    button = components(message)["Follow up in a thread"]["custom_id"]
+    discord_server.fail_next("start_thread", 403)
+    [note] = await discord_server.replies(await discord_server.click(message, button))
+    assert note["content"].startswith("⚠️ I cannot open a thread here: a server manager must let citebot")
+    retry = await discord_server.click(message, button)
+    [opened] = await discord_server.replies(retry)
+    assert opened["content"].startswith("🧵 Thread opened:") and len(discord_server.threads) == 1
 
 
 async def test_no_thread_button_without_the_thread_permissions(

@@ -43,6 +43,8 @@ log = logging.getLogger("tests.discord_server")
 T = TypeVar("T")
 
 OPTION_TYPES = {str: 3, int: 4, bool: 5}
+ADMINISTRATOR = 1 << 3
+READ_MESSAGE_HISTORY = 1 << 16
 MESSAGE_ROUTES = frozenset({"callback", "edit_original", "followup", "edit_followup", "channel_message"})
 
 
@@ -160,6 +162,11 @@ class FakeDiscord:
             channels=[self.channels[self.channel_id]],
             roles=[payloads.role(self.guild_id, "@everyone"), payloads.role(self.role_id, "moderators")],
         )
+        # As Discord does, GUILD_CREATE includes the bot's own member (discord.py's guild.me).
+        own_member = {
+            key: value for key, value in payloads.member(self.bot_user).items() if key != "permissions"
+        }
+        self.guild["members"] = [own_member]
         self.commands: dict[int | None, list[JSON]] = {}
         self.command_syncs: list[int | None] = []
         self.messages: dict[int, JSON] = {}
@@ -554,10 +561,27 @@ class FakeDiscord:
         )
         return self.json_response(message)
 
+    @property
+    def everyone_permissions(self) -> int:
+        """The permissions of the guild's @everyone role: the bot's own, as it has no other role."""
+        return int(self.guild["roles"][0]["permissions"])
+
+    def set_everyone_permissions(self, permissions: int) -> None:
+        """Change @everyone's permissions (before the bot starts: it reads them at GUILD_CREATE)."""
+        self.guild["roles"][0]["permissions"] = str(permissions)
+
     async def post_channel_message(
         self, match: re.Match[str], body: Any, _request: web.Request
     ) -> web.Response:
         channel_id = int(match["channel"])
+        in_guild = bool(self.channels.get(channel_id, {}).get("guild_id"))
+        if (
+            in_guild
+            and (body or {}).get("message_reference")
+            and not (self.everyone_permissions & READ_MESSAGE_HISTORY)
+        ):
+            # Discord: replying in a server channel needs Read Message History.
+            return self.json_response({"message": "Missing Permissions", "code": 50013}, 403)
         self.channel_posts[channel_id].append(body)
         return self.json_response(self._bot_message(channel_id, body))
 

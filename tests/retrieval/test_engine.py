@@ -141,10 +141,12 @@ def test_capping_sources_never_hides_a_disagreement(default_engine: Engine) -> N
 
 
 def test_mentions_and_markdown_in_a_question_do_not_change_the_answer(default_engine: Engine) -> None:
-    """@everyone, a user mention, bold, code and a markdown link are read as the plain question."""
+    """@everyone, user, command and emoji mentions, a timestamp, bold, code and a markdown link
+    are read as the plain question."""
     plain = default_engine.ask("Is Ballerina based on a true story?")
     marked = default_engine.ask(
-        "@everyone **Is** `Ballerina` <@123456789012345678> based on a [true story](http://x.y)?"
+        "@everyone </ask:123456789012345678> **Is** `Ballerina` <@123456789012345678> based on a "
+        "[true story](http://x.y)? <t:1700000000:R> <:ballet:123456789012345678>"
     )
     assert marked.question == plain.question
     assert [s.id for s in marked.sources] == [s.id for s in plain.sources]

@@ -35,8 +35,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score, fbeta_score
 
 from retrieval.answer import Stance
 from retrieval.judging.stance import lexicon as lex
@@ -232,6 +230,8 @@ class StanceModel:
         scale[scale == 0] = 1.0
         # newton-cg converges in a few steps on these few, collinear (augmented) features;
         # a looser tolerance than the default (1e-4) saves most of the time.
+        from sklearn.linear_model import LogisticRegression  # training only: answering never imports it
+
         classifier = LogisticRegression(
             C=strength, max_iter=self.max_iterations, solver="newton-cg", tol=1e-3
         )
@@ -401,6 +401,8 @@ def _precision_first_score(gold: np.ndarray, predicted: Sequence[int]) -> float:
     """What the gates maximise: the mean of F0.5 for supports and for refutes (a wrong side
     costs twice a missed one: a false "the sources disagree" is worse than a silent one)
     and F1 for discusses."""
+    from sklearn.metrics import f1_score, fbeta_score  # training only
+
     sides = fbeta_score(gold, predicted, beta=0.5, labels=[SUPPORTS, REFUTES], average=None, zero_division=0)
     discusses = f1_score(gold, predicted, labels=[DISCUSSES], average=None, zero_division=0)
     return float((sides.sum() + discusses.sum()) / 3)

@@ -224,3 +224,17 @@ def test_discovery_agrees_with_loading_and_sorts_by_name(tmp_path: Path) -> None
     assert [(f.name, f.key) for f in found] == [("a.txt", b"a.txt"), ("b/z.md", b"b/z.md")]
     assert [f.size for f in found] == [len("A\n\nay"), len("Z\n\nzed")]
     assert list(_load(tmp_path)[0]) == [f.name for f in found]
+
+
+@pytest.mark.parametrize("body", ["\U0001f600", "...", "\ufe20"])
+def test_an_article_without_a_sentence_does_not_end_the_corpus(tmp_path: Path, body: str) -> None:
+    """An article whose text holds no sentence (an emoji, an ellipsis, a lone combining mark:
+    found by `make fuzz`) used to end loading with a traceback; it loads, and the rest answers."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "owls.txt").write_text(OWLS)
+    (corpus / "emoji.md").write_text(f"---\ntitle: Nothing to quote\n---\n{body}\n")
+    engine, warnings = _engine(corpus, tmp_path / "cache")
+    assert {document.id for document in engine.documents} == {"owls.txt", "emoji.md"} and warnings == []
+    answer = engine.ask("What does the snowy owl hunt?")
+    assert [source.id for source in answer.sources] == ["owls.txt"]

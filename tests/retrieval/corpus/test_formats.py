@@ -268,3 +268,45 @@ def test_a_hard_wrapped_sentence_is_quoted_whole(tmp_path: Path, suffix: str) ->
     quotes = _verbatim(engine, "Which lock is acquired unless explicitly noted?")
     assert "An ACCESS EXCLUSIVE lock is acquired\nunless explicitly noted." in quotes
     assert engine.index.document_spans(0)[0] == (0, len("Table locks"))
+
+
+HIGHLIGHTED_HTML = """<html><head><title>weakref — Docs</title>
+<meta name="author" content="  "><meta name="author" content="Guido">
+</head><body><div class="body" role="main"><section id="weak"><h1>Weak references</h1>
+<p>Call <code class="xref"><span class="pre">weakref.ref()</span></code> to make one;
+the\u00a0callback   is <!-- a note --> optional   and
+runs once.</p>
+<dl class="c function"><dt class="sig"><span class="sig-name">weakref_ref</span></dt>
+<dd><p>An example from the sources of the helper module:</p>
+<div class="highlight-c"><div class="highlight"><pre><span></span><span class="k">static</span>\
+<span class="w"> </span><span class="n">PyObject</span><span class="w"> </span><span class="o">*</span>
+<span class="nf">weakref_ref</span><span class="p">(</span><span class="n">PyObject</span>\
+<span class="w"> </span><span class="o">*</span><span class="n">self</span><span class="p">)</span>
+<span class="p">{</span>
+<span class="w">    </span><span class="k">return</span><span class="w"> </span>\
+<span class="n">self</span><span class="p">;</span>
+<span class="p">}</span>
+</pre></div></div>
+<p>The referent may be collected at any time after the last strong reference to it is gone.</p>
+</dd></dl></section></div></body></html>
+"""
+
+
+def test_highlighted_code_keeps_its_lines_and_prose_its_words(tmp_path: Path) -> None:
+    """Syntax highlighting is dropped, not its text: a code block keeps its lines and
+    indentation (trafilatura alone joins a highlighted block in a definition list into one
+    line, with the paragraph after it), inline code its words; prose wrapped in the source is
+    one line with single spaces, text after a comment stays; the first non-empty author wins."""
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "weakref.html").write_text(HIGHLIGHTED_HTML)
+    engine, warnings = _engine(corpus, tmp_path)
+    document = engine.documents[0]
+    assert warnings == []
+    assert "static PyObject *\nweakref_ref(PyObject *self)\n{\n    return self;\n}\n" in document.text
+    assert "Call weakref.ref() to make one; the callback is optional and runs once." in document.text
+    assert document.author == "Guido"
+    quotes = _verbatim(engine, "When may the referent be collected?")
+    assert "The referent may be collected at any time after the last strong reference to it is gone." in (
+        quotes
+    )

@@ -86,7 +86,7 @@ def test_only_added_or_changed_files_are_read(tmp_path: Path) -> None:
     assert summaries == []  # nothing read on a warm start
     (corpus / "owls.md").write_text(OWLS)
     engine, _, summaries = _open(corpus, cache)
-    assert "read 1 file (1 documents)" in summaries[0]
+    assert "read 1 file (1 document)" in summaries[0]
     assert engine.ask("What does the snowy owl hunt?").sources[0].id == "owls.md"
     os.utime(corpus / "owls.md", ns=(1, 1))  # same bytes, another mtime: hashed, not read
     _, _, summaries = _open(corpus, cache)
@@ -107,7 +107,7 @@ def test_lines_appended_to_a_jsonl_file_are_the_only_ones_read(tmp_path: Path) -
     with jsonl.open("a") as out:
         out.write(json.dumps({"id": "new", "title": "New", "text": "The snowy owl hunts lemmings."}) + "\n")
     engine, _, summaries = _open(corpus, cache)
-    assert "(1 documents)" in summaries[0]
+    assert "(1 document)" in summaries[0]
     found = engine.ask("What does the snowy owl hunt?").sources[0]
     assert (found.id, found.path) == ("new", "all.jsonl:51")
 
@@ -117,7 +117,7 @@ def test_lines_appended_to_a_jsonl_file_are_the_only_ones_read(tmp_path: Path) -
         json.dumps({"id": "top", "title": "Top", "text": "Volcanoes erupt lava."}) + "\n" + jsonl.read_text()
     )
     engine, _, summaries = _open(corpus, cache)
-    assert "(1 documents)" in summaries[0]
+    assert "(1 document)" in summaries[0]
     assert engine.document("new").path == "all.jsonl:52" and engine.document("top").path == "all.jsonl:1"
     _same_index(engine.index, _open(corpus, tmp_path / "fresh")[0].index)
 
@@ -168,6 +168,37 @@ def test_a_damaged_saved_index_is_rebuilt_and_quotes_stay_verbatim(tmp_path: Pat
         text = engine.document(source.id).text
         assert all(quote.text == text[quote.start : quote.end] for quote in source.quotes)
     assert _open(corpus, cache)[1] == []
+
+
+@pytest.mark.parametrize("damage", ["flip a text byte", "flip a record", "truncate the old index"])
+def test_an_update_never_builds_on_a_damaged_part_of_the_saved_index(tmp_path: Path, damage: str) -> None:
+    """A file is added while a saved file is damaged: what the update reuses (segments, the
+    records) is checked and, damaged, read again with a warning; the old index it replaces
+    is not read at all. Either way the new index equals a fresh build and quotes are exact."""
+    corpus, cache = _copy_corpus(tmp_path), tmp_path / "cache"
+    _open(corpus, cache)
+    generation = _generation(cache)
+    if damage == "flip a text byte":
+        (texts,) = _folder(cache).glob("segment-*/texts.bin")
+        data = bytearray(texts.read_bytes())
+        data[10] ^= 0xFF
+        texts.write_bytes(bytes(data))
+    elif damage == "flip a record":
+        locals_ = np.load(generation / "record_local.npy")
+        np.save(generation / "record_local.npy", locals_[::-1].copy())
+    else:
+        (generation / "index" / "term_indices.npy").write_bytes(b"garbage")
+    (corpus / "owls.md").write_text(OWLS)
+    engine, warnings, summaries = _open(corpus, cache)
+    rebuilt = any("rebuilding the index" in warning for warning in warnings)
+    assert rebuilt == (damage != "truncate the old index")
+    assert summaries[0].startswith("indexed 3 documents") and ("read 3 files" in summaries[0]) == rebuilt
+    assert engine.ask("What does the snowy owl hunt?").sources[0].id == "owls.md"
+    for source in engine.ask(QUESTION).sources:
+        text = engine.document(source.id).text
+        assert all(quote.text == text[quote.start : quote.end] for quote in source.quotes)
+    fresh = Engine.from_path(corpus, cache_dir=tmp_path / "fresh", warn=lambda message: None)
+    _same_index(engine.index, fresh.index)
 
 
 def test_the_corpus_folder_is_left_untouched_by_default(

@@ -151,3 +151,21 @@ def test_document_spans_are_the_passages(words: list[str]) -> None:
         assert idx.document_spans(document) == sentence_spans(text)
     found = idx.search(idx.query(" ".join(words) or "cat"), limit=2)
     assert len(found.documents) <= 2
+
+
+@settings(max_examples=200)
+@given(st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=20))
+def test_question_terms_hash_to_the_columns_scikit_learn_indexed_them_in(terms: list[str]) -> None:
+    """Questions are hashed without scikit-learn (mmh3, no import at question time); every
+    term lands in the column scikit-learn's HashingVectorizer gives it at index time, or a
+    question word would miss its postings."""
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    from retrieval.text.analysis import N_FEATURES, term_id
+
+    terms = [term for term in terms if not any("\ud800" <= ch <= "\udfff" for ch in term)]
+    hasher = HashingVectorizer(
+        analyzer=lambda _: terms, n_features=N_FEATURES, alternate_sign=False, norm=None
+    )
+    expected = hasher.transform([""]).indices
+    assert sorted({term_id(term) for term in terms}) == sorted(expected.tolist())
