@@ -48,6 +48,8 @@ def _english_stop_words() -> frozenset[str]:
 ENGLISH_STOP_WORDS = _english_stop_words()
 
 _WORD = re.compile(r"[^\W_]+")
+# A word with its inner apostrophes kept ("isn't"), for ``Analyzer.all_words``.
+_WORD_WITH_APOSTROPHES = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
 # Typographic apostrophes would otherwise split "film’s" differently from "film's".
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'"})
 # scikit-learn's list, less the words that carry content in questions ("first", "found",
@@ -195,6 +197,18 @@ class Analyzer:
         if token in STOP_WORDS:
             return ""
         return self._stemmer.stemWord(token) if self._stemmer else token
+
+    def all_words(self, text: str) -> list[str]:
+        """Every lower-cased word of the text in order, unstemmed, stop words and negations
+        kept and contractions whole ("isn't", "film's"): for judging stance, where "not" and
+        "no" are the signal, not noise."""
+        if not text.isascii() or "`" in text:
+            text = text.translate(_APOSTROPHES)
+        return _WORD_WITH_APOSTROPHES.findall(text.lower())
+
+    def stem_word(self, word: str) -> str:
+        """The stem of one lower-cased word, as ``words`` stems it."""
+        return self._stemmer.stemWord(word) if self._stemmer else word
 
     def token_stems(self, token: str) -> tuple[str, ...]:
         """``words(token)`` for one whitespace token of a passage, remembered: quote trimming
