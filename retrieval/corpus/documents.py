@@ -15,7 +15,8 @@ it (retrieval/corpus/metadata.py). Files of other types are counted and named in
 warning line.
 
 A file (or JSONL line) that cannot be read is skipped with one warning naming it and
-why; the rest still loads.
+why; the rest still loads. A bad metadata field (a url that is no web link, a mapping, a
+``quotable_until`` marker not in the text) costs only itself, with one warning.
 """
 
 from __future__ import annotations
@@ -189,7 +190,8 @@ def document_from_fields(
         except DocumentError as error:
             if warn is None:
                 raise
-            warn(f"{path or doc_id}: ignored field '{name}': {error}")
+            reason = str(error).removeprefix(f"'{name}' ")
+            warn(f"{path or doc_id}: ignored field '{name}': {reason}")
             return None
 
     title = checked("title", lambda: _optional_str(fields.get("title"), "title")) or _first_line(text)

@@ -29,6 +29,7 @@ import contextlib
 import io
 import logging
 import re
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
@@ -222,9 +223,10 @@ class _PdfLog(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.messages: list[str] = []
+        self.thread = threading.get_ident()  # another thread's PDF is not this one's
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.levelno >= logging.WARNING:
+        if record.levelno >= logging.WARNING and record.thread == self.thread:
             self.messages.append(record.getMessage())
 
 

@@ -178,6 +178,19 @@ def test_a_url_with_a_fragment_gets_a_valid_citation_link() -> None:
     assert link == "https://t.example.org/a%20b?c=1#frag:~:text=Newts%20live%20in%20ponds"
 
 
+def test_a_metadata_file_url_is_percent_encoded_like_a_documents_own(tmp_path: Path) -> None:
+    """A citebot.yaml link with a space gives the same valid link front matter would."""
+    corpus = _corpus(
+        tmp_path,
+        {
+            "owls.md": OWLS,
+            "citebot.yaml": "files:\n  owls.md:\n    url: https://t.example.org/owls page#top\n",
+        },
+    )
+    engine = Engine.from_path(corpus, cache_dir=tmp_path / "cache", warn=lambda message: None)
+    assert engine.document("owls.md").url == "https://t.example.org/owls%20page#top"
+
+
 # ---- 5 and 6. broken files -------------------------------------------------------------------
 
 
