@@ -280,6 +280,8 @@ class Report:
     documents: int = 0
     passages: int = 0
     unsupported: dict[str, int] = field(default_factory=dict)
+    files_removed: int = 0
+    files_relabelled: int = 0
 
     def summary(self) -> str:
         line = (
@@ -289,6 +291,10 @@ class Report:
         )
         if self.seconds >= 1 and self.documents_read:  # a rate over a fraction of a second says nothing
             line += f" ({self.documents_read / self.seconds:,.0f} documents/s)"
+        if self.files_removed:
+            line += f"; {_count(self.files_removed, 'file')} removed"
+        if self.files_relabelled:
+            line += f"; {_count(self.files_relabelled, 'file')} re-labelled by citebot.yaml"
         if self.skipped:
             reasons = ", ".join(f"{count} {reason}" for reason, count in self.skipped.most_common())
             line += f"; skipped {sum(self.skipped.values())}: {reasons}"
@@ -583,6 +589,9 @@ class IndexStore:
             if state is not None and plan.metadata_digests != state.metadata_files
             else frozenset()
         )
+        if state is not None:
+            report.files_removed = len(state.files.keys() - new_state.files.keys())
+            report.files_relabelled = len(relabelled)
         self._commit(new_state)
         self._hold_in_use()
         loaded_now.documents.in_use = self._in_use

@@ -47,19 +47,11 @@ def _store(corpus: Path, cache: Path, warnings: list[str], summaries: list[str])
 
 # ---- 1. the cache folder ---------------------------------------------------------------------
 
-_RUN = """
-import sys
-from pathlib import Path
-from retrieval.engine import Engine
-engine = Engine.from_path(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]), warn=lambda m: print(m, flush=True))
-print("documents", len(engine.documents))
-"""
-
 
 def test_an_unwritable_cache_indexes_into_a_temporary_folder_removed_at_exit(tmp_path: Path) -> None:
-    """With the cache 'folder' a file, the index goes to a temporary folder that is gone
-    once the process exits; run twice, nothing else in the temporary folder's parent (a
-    folder naming this corpus in its corpus.json included) is touched."""
+    """``CITEBOT_CACHE_DIR=<a file> citebot ask``, twice: the index goes to a temporary folder
+    that is gone once the command exits, and nothing else in the temporary folders' parent
+    (a folder naming this corpus in its corpus.json included) is touched."""
     corpus = _corpus(tmp_path, {"owls.md": OWLS})
     not_a_folder = tmp_path / "ro-file"
     not_a_folder.write_text("")
@@ -67,10 +59,21 @@ def test_an_unwritable_cache_indexes_into_a_temporary_folder_removed_at_exit(tmp
     decoy = temporary_root / "someone-elses"
     decoy.mkdir(parents=True)
     (decoy / "corpus.json").write_text(json.dumps({"corpus": str(corpus.resolve())}))
-    environment = {**os.environ, "TMPDIR": str(temporary_root), "PYTHONPATH": str(PROJECT_ROOT)}
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("CITEBOT_", "DISCORD_"))
+    }
+    environment.update(TMPDIR=str(temporary_root), CITEBOT_CACHE_DIR=str(not_a_folder))
     for _ in range(2):
         run = subprocess.run(
-            [sys.executable, "-c", _RUN, str(corpus), str(not_a_folder)],
+            [
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "ask",
+                "--corpus",
+                str(corpus),
+                "Where does the snowy owl hunt?",
+            ],
             capture_output=True,
             text=True,
             env=environment,
@@ -78,9 +81,9 @@ def test_an_unwritable_cache_indexes_into_a_temporary_folder_removed_at_exit(tmp
             timeout=120,
         )
         assert run.returncode == 0, run.stderr
-        assert "documents 1" in run.stdout
-        used = re.search(r"indexing into (\S+),", run.stdout)
-        assert used is not None, run.stdout
+        assert "Arctic tundra" in run.stdout
+        used = re.search(r"indexing into (\S+),", run.stderr)
+        assert used is not None, run.stderr
         assert not Path(used.group(1)).exists()
     assert sorted(path.name for path in temporary_root.iterdir()) == ["someone-elses"]
     assert (decoy / "corpus.json").exists()
@@ -243,9 +246,11 @@ def test_pypdf_log_lines_stay_quiet_and_a_damaged_pdf_is_called_damaged(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     """pypdf's own complaints (bad xref, failed decompression) reach no log; the file's one
-    warning says it is damaged, not that it lacks a text layer."""
+    warning says it is damaged, not that it lacks a text layer (which a PDF without text,
+    and undamaged, still gets)."""
     corpus = _corpus(tmp_path, {"ok.md": OWLS, "truncated.pdf": b"%PDF-1.4\n1 0 obj << /Type /Catalog"})
     _damaged_pdf(corpus / "damaged.pdf")
+    make_pdf(corpus / "scanned.pdf", [[]])  # a page without text: what a scan gives
     warnings: list[str] = []
     with caplog.at_level(logging.DEBUG):
         Engine.from_path(corpus, cache_dir=tmp_path / "cache", warn=warnings.append)
@@ -253,6 +258,7 @@ def test_pypdf_log_lines_stay_quiet_and_a_damaged_pdf_is_called_damaged(
     (damaged,) = [w for w in warnings if w.startswith("skipped damaged.pdf: ")]
     assert "damaged" in damaged and "text layer" not in damaged
     assert any(w.startswith("skipped truncated.pdf: ") for w in warnings)
+    assert "skipped scanned.pdf: the PDF has no text layer (a scanned PDF needs OCR first)" in warnings
 
 
 # ---- 7 and 8. what an update tells -----------------------------------------------------------
@@ -279,12 +285,13 @@ def test_the_change_listing_leaves_out_skipped_files_and_names_relabelled_ones(t
     removal = _store(corpus, cache, warnings, summaries).update()
     assert removal.changed_files() == ((), (), ("notes.txt",))
     assert len(summaries) == 2 and summaries[-1].startswith("indexed 1 document,")
+    assert summaries[-1].endswith("; 1 file removed")
 
     (corpus / "citebot.yaml").write_text("publisher: New Press\n")
     relabel = _store(corpus, cache, warnings, summaries).update()
     assert relabel.changed_files() == ((), ("owls.md",), ())
     assert relabel.loaded.documents[0].publisher == "New Press"
-    assert len(summaries) == 3
+    assert len(summaries) == 3 and summaries[-1].endswith("; 1 file re-labelled by citebot.yaml")
 
     unchanged = _store(corpus, cache, warnings, summaries).update()
     assert unchanged.changed_files() == ((), (), ()) and len(summaries) == 3

@@ -40,7 +40,7 @@ def _generation(cache: Path) -> Path:
 
 
 def _open(corpus: Path, cache: Path) -> tuple[Engine, list[str], list[str]]:
-    """An engine, the warnings, and the summary lines (one per update that read files)."""
+    """An engine, the warnings, and the summary lines (one per update that changed anything)."""
     warnings: list[str] = []
     summaries: list[str] = []
     engine = Engine.from_path(corpus, cache_dir=cache, warn=warnings.append, report=summaries.append)
