@@ -39,7 +39,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -53,8 +53,9 @@ from common import load_squad  # noqa: E402
 
 from retrieval.answer import Answer  # noqa: E402
 from retrieval.corpus.documents import Document  # noqa: E402
-from retrieval.engine import Engine  # noqa: E402
+from retrieval.engine import DISAGREEMENT_POOL, Engine, with_stating_quote  # noqa: E402
 from retrieval.judging.disagreement import assess, warm_up  # noqa: E402
+from retrieval.judging.evidence import gather_evidence  # noqa: E402
 from retrieval.judging.stance.data import (  # noqa: E402
     ARC_TEST_FILES,
     ARC_TRAIN_FILES,
@@ -68,9 +69,9 @@ from retrieval.judging.stance.data import (  # noqa: E402
     split_by_headline,
     split_by_topic,
 )
-from retrieval.judging.stance.model import StanceModel  # noqa: E402
-from retrieval.judging.stance.train import fit_on_pairs  # noqa: E402
-from retrieval.search.questions import QuestionError  # noqa: E402
+from retrieval.judging.stance.model import StanceModel, shipped_embedder  # noqa: E402
+from retrieval.judging.stance.train import claim_of, fit_stance  # noqa: E402
+from retrieval.search.questions import QuestionError, clean_question  # noqa: E402
 
 FNC_LABELS = ("agree", "disagree", "discuss", "unrelated")
 STANCES = ("supports", "refutes", "discusses")
@@ -94,7 +95,17 @@ class TrainingData:
 
 def train(data: TrainingData, *, seed: int) -> StanceModel:
     """The stance model ``citebot train`` would make from exactly this data."""
-    return fit_on_pairs([*data.fnc, *data.arc], seed=seed)
+    return fit_stance([*data.fnc, *data.arc], data.snli, seed=seed, embedder=shipped_embedder())
+
+
+_FULL_MODELS: dict[int, StanceModel] = {}
+
+
+def full_model(fnc: list[Pair], arc_train: list[Pair], snli: list[NliPair], *, seed: int) -> StanceModel:
+    """The model trained on all of FNC-1, ARC train and SNLI (for ARC test and SQuAD), once."""
+    if seed not in _FULL_MODELS:
+        _FULL_MODELS[seed] = train(TrainingData(fnc, arc_train, snli), seed=seed)
+    return _FULL_MODELS[seed]
 
 
 # ------------------------------------------------------------------------------ asking
@@ -103,19 +114,31 @@ def train(data: TrainingData, *, seed: int) -> StanceModel:
 def judged_answer(
     engine: Engine, question: str, model: StanceModel, *, max_sources: int | None
 ) -> Answer | None:
-    """The engine's answer with every stance and conflict judged by ``model``."""
-    from dataclasses import replace
-
+    """The engine's answer (as ``Engine.ask`` builds it) with every stance and conflict
+    judged by ``model`` instead of the shipped one."""
     try:
-        answer = engine.ask(question, max_sources=max_sources)
+        text = clean_question(question)
     except QuestionError:
         return None
-    if answer.status != "answered":
-        return answer
-    documents = {source.id: engine.document(source.id) for source in answer.sources}
-    found = assess(answer.question, answer.sources, documents, model=model)
-    sources = tuple(replace(s, stance=x) for s, x in zip(answer.sources, found.stances, strict=True))
-    return replace(answer, sources=sources, disagreement=found.disagreement, conflicts=found.conflicts)
+    pool = None if max_sources is None else max(max_sources, DISAGREEMENT_POOL)
+    found = gather_evidence(engine.index, engine.documents, engine.index.query(text), max_sources=pool)
+    if not found:
+        return Answer(question=text, status="no_answer")
+    documents = {source.id: engine.document(source.id) for source in found}
+    assessment = assess(text, found, documents, model=model)
+    sources = tuple(
+        replace(with_stating_quote(source, stating), stance=stance)
+        for source, stance, stating in zip(found, assessment.stances, assessment.stating, strict=True)
+    )
+    return Answer(
+        question=text,
+        status="answered",
+        sources=sources,
+        disagreement=assessment.disagreement,
+        conflicts=assessment.conflicts,
+        claim=assessment.claim,
+        claim_kind=assessment.claim_kind,
+    )
 
 
 def stances_of(answer: Answer | None) -> dict[str, str]:
@@ -182,7 +205,10 @@ def fnc_end_to_end(model: StanceModel, pairs: Sequence[Pair]) -> tuple[list[str]
 def fnc_given_relatedness(model: StanceModel, pairs: Sequence[Pair]) -> tuple[list[str], list[str]]:
     """The stance model alone on whole bodies: gold related pairs get its stance."""
     related = [pair for pair in pairs if pair.related]
-    stances = iter(model.predict([pair.headline for pair in related], [pair.body for pair in related]))
+    # Read as the bot reads a question (and as training reads a headline): its claim.
+    stances = iter(
+        model.predict([claim_of(pair.headline) for pair in related], [pair.body for pair in related])
+    )
     predicted = [STANCE_TO_FNC[next(stances)] if pair.related else "unrelated" for pair in pairs]
     return [pair.label for pair in pairs], predicted
 
@@ -295,7 +321,7 @@ def run_snli(args: argparse.Namespace, fnc: list[Pair], arc_train: list[Pair], s
 
 def run_arc(args: argparse.Namespace, fnc: list[Pair], arc_train: list[Pair], snli: list[NliPair]) -> None:
     arc_test = read_pairs(args.data_dir, *ARC_TEST_FILES, body_prefix="arc:")
-    model = train(TrainingData(fnc, arc_train, snli), seed=args.seed)
+    model = full_model(fnc, arc_train, snli, seed=args.seed)
     headlines = len({pair.headline for pair in arc_test})
     print("== ARC test (trained on FNC-1, ARC train, SNLI)")
     print(FNC_HEADER)
@@ -332,7 +358,7 @@ def run_squad(args: argparse.Namespace, fnc: list[Pair], arc_train: list[Pair], 
     documents = [Document(id=p.id, title=p.title, text=p.text) for p in paragraphs]
     engine = Engine.from_documents(documents)
     # The stance model learns nothing from SQuAD, so both halves' models are the same one.
-    model = train(TrainingData(fnc, arc_train, snli), seed=args.seed)
+    model = full_model(fnc, arc_train, snli, seed=args.seed)
     models: dict[int, Callable[[], StanceModel]] = {0: lambda: model, 1: lambda: model}
     warm_up(documents, model=model)
     flagged = Counter()

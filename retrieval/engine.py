@@ -22,7 +22,6 @@ from retrieval.corpus.documents import (
     document_from_json,
 )
 from retrieval.corpus.store import IndexStore
-from retrieval.judging.claims import extract_claim
 from retrieval.judging.disagreement import assess
 from retrieval.judging.evidence import Judge
 from retrieval.judging.models import JudgingModels
@@ -175,7 +174,7 @@ class Engine:
             disagreement=assessment.disagreement,
             conflicts=conflicts,
             claim=assessment.claim,
-            claim_kind=extract_claim(text).kind,
+            claim_kind=assessment.claim_kind,
             single_source=len(found) == 1,
             id=question_id,
         )

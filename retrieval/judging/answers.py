@@ -21,7 +21,6 @@ Anything else ("what", "why", "how") asks for no comparable value: no conflict i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -36,7 +35,6 @@ from retrieval.text.analysis import Analyzer
 ANSWERING_SHARE = 0.75
 
 _ANALYZER = Analyzer(ngram_range=(1, 1))
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _QUESTION_WORDS = frozenset(
     {"who", "whom", "whose", "what", "which", "when", "where", "why", "how", "whence"}
 )
@@ -83,7 +81,7 @@ class Asked:
 
 
 def _words(text: str) -> list[str]:
-    return [word.replace("’", "'") for word in _WORD.findall(text.lower())]
+    return _ANALYZER.all_words(text)
 
 
 def _stem(word: str) -> str:

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from retrieval.judging.stance import text as lex
+from retrieval.judging.stance import lexicon as lex
 
 # A name: capitalised words (hyphenated parts allowed: "Ji-hoon", "Ok-ju"), or initials.
 # A possessive ends a name: "Sony's Aaron Sorkin" is two names.

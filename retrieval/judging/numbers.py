@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from retrieval.judging.stance import text as lex
+from retrieval.judging.stance import lexicon as lex
 
 _SCALES = {
     "thousand": 1e3,

@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from retrieval.judging.stance import text as lex
+from retrieval.judging.stance import lexicon as lex
 from retrieval.judging.stance.features import SentenceCues
 
 # Words that open the predicate of a statement ("Ballerina | is based on …").

@@ -25,7 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from retrieval.judging.stance import text as lex
+from retrieval.judging.stance import lexicon as lex
 from retrieval.text.sentences import sentence_spans
 
 TOP_SENTENCES = 3
@@ -35,6 +35,7 @@ NEGATION_WINDOW_AFTER = 1
 # A negation scopes over the next few words for the ``R:NEG_`` lexical features.
 NEGATION_SCOPE = 4
 
+_NOT_NEGATING_NEXT = frozenset({"only", "just", "merely", "doubt"})
 _CLAIM_CUES = lex.REFUTATION_CUES | lex.HEDGE_CUES | lex.SUPPORT_CUES | lex.NEGATIONS
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
@@ -118,7 +119,12 @@ class ClaimCues:
 def _sentence_cues(sentence: str) -> SentenceCues:
     tokens = lex.words(sentence)
     stems = tuple(lex.stems(tokens))
-    negations = tuple(i for i, token in enumerate(tokens) if lex.is_negation(token))
+    # "not only … but also", "no doubt", "not just": negation words that negate nothing.
+    negations = tuple(
+        i
+        for i, token in enumerate(tokens)
+        if lex.is_negation(token) and (i + 1 == len(tokens) or tokens[i + 1] not in _NOT_NEGATING_NEXT)
+    )
     lexical: set[str] = set()
     scope_end = -1
     for i, (token, word_stem) in enumerate(zip(tokens, stems, strict=True)):

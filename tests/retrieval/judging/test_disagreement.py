@@ -98,7 +98,7 @@ def test_different_release_years_in_two_sources_are_a_conflict() -> None:
 def test_no_sources_means_no_stances_and_no_disagreement() -> None:
     """Nothing cited: an empty, undisputed assessment that still carries the claim."""
     assessment = assess("Is Ballerina based on a true story?", [], {})
-    assert assessment == Assessment("Ballerina is based on a true story", (), False, ())
+    assert assessment == Assessment("Ballerina is based on a true story", (), False, (), (), "yes_no")
 
 
 # ------------------------------------------------------------------ phrasings of one question
@@ -156,6 +156,43 @@ def test_not_only_is_no_negation(engine: Engine) -> None:
     assert stance_of[INSPIRED] == "supports"
     assert stance_of[NOT_BASED] == "discusses"
     assert answer.disagreement is False
+
+
+def test_not_only_but_also_drugs_does_not_refute_that_choi_pro_deals_drugs(engine: Engine) -> None:
+    """ "Choi Pro is not only involved in sex trafficking but also drugs young girls" denies
+    nothing: no source refutes "Is Choi Pro a drug dealer?", so no banner."""
+    answer, stance_of = _ask(engine, "Is Choi Pro a drug dealer?")
+    assert answer.sources
+    assert "refutes" not in stance_of.values()
+    assert answer.disagreement is False
+
+
+def test_took_her_own_life_never_supports_that_min_hee_was_murdered(engine: Engine) -> None:
+    """The Nth Room article says Min-hee "takes her own life": it does not support "Was
+    Min-hee murdered?", so the two articles are never both shown supporting it; a banner
+    only if one supports and the other refutes."""
+    answer, stance_of = _ask(engine, "Was Min-hee murdered?")
+    assert INSPIRED in stance_of
+    assert stance_of[INSPIRED] != "supports"
+    assert list(stance_of.values()).count("supports") < 2
+    assert answer.disagreement == ({"supports", "refutes"} <= set(stance_of.values()))
+
+
+def test_true_story_disagreement_is_said_first_with_both_quotes_side_by_side(engine: Engine) -> None:
+    """What `citebot ask` prints: the banner right after the question, then the supporting and
+    the refuting quote one after the other, each with its source's number."""
+    from bot.render_text import render_answer
+
+    answer = engine.ask("Is Ballerina based on a true story?")
+    body = render_answer(answer).split("\n", 2)[2]
+    banner = body.split("\n\n")[0]
+    assert banner.startswith("THE SOURCES DISAGREE.")
+    numbers = {source.id: n for n, source in enumerate(answer.sources, start=1)}
+    supporting, refuting = _stance_conflict(answer)
+    flat = " ".join(banner.split())
+    assert f"[{numbers[INSPIRED]}] >" in banner and f"[{numbers[NOT_BASED]}] >" in banner
+    for quote in (supporting, refuting):
+        assert " ".join(quote.split())[:60] in flat
 
 
 def test_a_fiction_cue_next_to_the_claims_words_does_not_refute_it(engine: Engine) -> None:

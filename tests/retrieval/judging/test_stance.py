@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from retrieval.corpus.documents import Document, load_documents
-from retrieval.judging.stance import text as lex
+from retrieval.judging.stance import lexicon as lex
 from retrieval.judging.stance.explicit import claim_terms, sentence_side
 from retrieval.judging.stance.features import DENSE_FEATURE_NAMES
-from retrieval.judging.stance.model import DEFAULT_MODEL_PATH, LABELS, StanceModel, default_model
+from retrieval.judging.stance.model import DEFAULT_MODEL_PATH, StanceModel, default_model, shipped_embedder
 from retrieval.judging.stance.train import main as train_main
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
@@ -48,15 +47,27 @@ def test_article_saying_inspired_by_real_case_supports_the_claim(corpus: dict[st
     assert default_model().predict([TRUE_STORY], [corpus[INSPIRED].quotable_text]) == ["supports"]
 
 
-def test_probabilities_cover_the_three_stances() -> None:
-    """predict_proba gives one row per pair over supports/refutes/discusses, summing to one."""
+def test_a_side_rests_on_the_sentence_that_takes_it(corpus: dict[str, Document]) -> None:
+    """The judgement names the sentence it rests on: for TV Acute, a sentence denying that
+    Ballerina is based on real events; a text that only mentions the film takes no side and
+    names no sentence."""
     model = default_model()
-    probabilities = model.predict_proba(
-        [TRUE_STORY, TRUE_STORY], ["Ballerina is a 2023 Korean action film.", "Nothing about it here."]
-    )
-    assert probabilities.shape == (2, len(LABELS))
-    assert np.allclose(probabilities.sum(axis=1), 1.0)
-    assert model.predict_proba([], []).shape == (0, len(LABELS))
+    text = corpus[NOT_BASED].quotable_text
+    judgement = model.judge(TRUE_STORY, text)
+    assert judgement.stance == "refutes" and judgement.sentence is not None
+    start, end = model.extractor_.text_cues(text).spans[judgement.sentence]
+    assert "not based on real-life events" in text[start:end] or "neither inspired by nor" in text[start:end]
+    neutral = model.judge(TRUE_STORY, "Ballerina is a 2023 Korean action film. It is on Netflix.")
+    assert (neutral.stance, neutral.sentence, neutral.probability) == ("discusses", None, 0.0)
+
+
+def test_a_one_sentence_text_is_judged_like_an_nli_premise() -> None:
+    """A one-sentence premise that says the opposite of the claim without negating it word
+    for word (SNLI-style) is judged to refute it; one that restates it supports it."""
+    model = default_model()
+    claim = "A man is sleeping on a couch"
+    assert model.predict([claim], ["A man is running down the street in the rain."]) == ["refutes"]
+    assert model.predict([claim], ["A man sleeps on a red couch in the living room."]) == ["supports"]
 
 
 def test_negation_next_to_the_claims_words_is_a_feature() -> None:
@@ -93,10 +104,12 @@ def test_training_is_reproducible_and_the_file_round_trips(tmp_path: Path) -> No
     assert train_main([*arguments, "--output", str(first)]) == 0
     assert train_main([*arguments, "--output", str(second)]) == 0
     assert first.read_bytes() == second.read_bytes()
-    model = StanceModel.load(first)
+    model = StanceModel.load(first, embedder=shipped_embedder())
     claims = [TRUE_STORY, "Apple will release a watch"]
     texts = ["It is not based on a true story.", "Apple reportedly plans to release a watch, sources say."]
-    assert model.predict(claims, texts) == StanceModel.load(second).predict(claims, texts)
+    assert model.predict(claims, texts) == StanceModel.load(second, embedder=shipped_embedder()).predict(
+        claims, texts
+    )
 
 
 def test_train_stance_reports_missing_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

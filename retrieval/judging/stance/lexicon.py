@@ -1,23 +1,19 @@
-"""Words, sentences and cue lexicons shared by stance features, claims and conflicts.
+"""The words that signal stance: negations, refutation, hedging and support cues, and the
+few paraphrases a claim's stance hangs on.
 
-Unlike the retrieval analyser, nothing here drops "not", "no" or "never": for stance
-they are the signal, not noise.
+Words come from the one analyser (``retrieval.text``): ``Analyzer.all_words`` keeps "not",
+"no", "never" and contractions whole ("isn't"), since for stance they are the signal, not
+noise; stems are the analyser's, with the paraphrase groups below merged.
 """
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
-import Stemmer
+from retrieval.text.analysis import STOP_WORDS as INDEX_STOP_WORDS
+from retrieval.text.analysis import Analyzer
 
-from retrieval.text.analysis import ENGLISH_STOP_WORDS  # scikit-learn's list, without importing scikit-learn
-
-# Words keep inner apostrophes ("isn't", "film's") so that "n't" stays visible.
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-# A sentence ends at . ! ? (or a line break) followed by space; cheap and good enough
-# for finding the sentences that mention a claim's terms.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+|\n+")
+_ANALYZER = Analyzer(ngram_range=(1, 1))
 
 NEGATIONS = frozenset(
     {
@@ -190,15 +186,13 @@ SUPPORT_CUES = frozenset(
         "undoubtedly",
     }
 )
-# Sklearn's English stop list contains the negations; stance must keep them.
-STOP_WORDS = (frozenset(ENGLISH_STOP_WORDS) | {"s", "t", "d", "ll", "ve", "re", "m"}) - NEGATIONS
-
-_STEMMER = Stemmer.Stemmer("english")
+# The analyser's stop words, less the negations: stance must keep them.
+STOP_WORDS = INDEX_STOP_WORDS - NEGATIONS
 
 
 def words(text: str) -> list[str]:
-    """Lower-cased word tokens, apostrophes normalised ("isn’t" → "isn't")."""
-    return [word.replace("’", "'") for word in _WORD.findall(text.lower())]
+    """Lower-cased word tokens, apostrophes normalised and contractions whole ("isn’t" → "isn't")."""
+    return _ANALYZER.all_words(text)
 
 
 def is_negation(word: str) -> bool:
@@ -220,7 +214,7 @@ _CANONICAL = {member: group[0] for group in _PARAPHRASE_GROUPS for member in gro
 @lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
     """The Snowball stem of a lower-cased word, paraphrases merged (cached: words recur)."""
-    word_stem = _STEMMER.stemWord(word)
+    word_stem = _ANALYZER.stem_word(word)
     return _CANONICAL.get(word_stem, word_stem)
 
 
@@ -232,8 +226,3 @@ def stems(tokens: list[str]) -> list[str]:
 def content_stems(tokens: list[str]) -> list[str]:
     """Stems of the non-stop, non-negation words, in order (the terms a claim is about)."""
     return [stem(token) for token in tokens if token not in STOP_WORDS and not is_negation(token)]
-
-
-def sentences(text: str) -> list[str]:
-    """The text cut into sentences (and lines); empty pieces dropped."""
-    return [piece.strip() for piece in _SENTENCE_END.split(text) if piece and piece.strip()]
