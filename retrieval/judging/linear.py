@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-if TYPE_CHECKING:  # scikit-learn is imported only to fit (answering never imports it: ~1 s)
+if TYPE_CHECKING:  # scikit-learn is imported to fit only: answering never pays its ~1 s import
     from sklearn.preprocessing import StandardScaler
 
 
