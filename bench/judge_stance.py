@@ -295,7 +295,7 @@ STANCE_HEADER = f"{'':<44} {'macro':>5}  {'supp':>5}  {'refut':>5}  {'disc':>5} 
 def run_snli(args: argparse.Namespace, fnc: list[Pair], arc_train: list[Pair], snli: list[NliPair]) -> None:
     print(f"== SNLI dev: hypothesis asked as a claim of its premise ({SNLI_FOLDS} folds grouped by premise)")
     folds = grouped_folds(snli, n_folds=SNLI_FOLDS, seed=args.seed)
-    gold, predicted, cited = [], [], 0
+    gold, predicted, given, cited = [], [], [], 0
     for fold in range(SNLI_FOLDS):
         training = [pair for pair, f in zip(snli, folds, strict=True) if f != fold]
         held_out = [pair for pair, f in zip(snli, folds, strict=True) if f == fold]
@@ -304,10 +304,15 @@ def run_snli(args: argparse.Namespace, fnc: list[Pair], arc_train: list[Pair], s
         gold += [pair.stance for pair in held_out]
         predicted += fold_predicted
         cited += fold_cited
+        # The stance model alone, every premise judged (as if retrieval cited it).
+        given += model.predict(
+            [claim_of(pair.hypothesis) for pair in held_out], [p.premise for p in held_out]
+        )
     print(STANCE_HEADER)
     print(
         stance_table("SNLI dev, end to end (bot)", gold, predicted, f"premise cited {cited / len(gold):.1%}")
     )
+    print(stance_table("SNLI dev, stance model, premise given", gold, given))
     matrix = Counter(zip(gold, predicted, strict=True))
     print(
         "  confusion (gold → predicted): "
