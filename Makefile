@@ -14,8 +14,11 @@ $(VENV)/installed: pyproject.toml
 run: $(VENV)/installed
 	$(BIN)/citebot
 
-test: $(VENV)/installed
+lint: $(VENV)/installed
 	$(BIN)/ruff check bot retrieval tests bench
+	$(BIN)/ruff format --check bot retrieval tests bench
+
+test: lint
 	$(BIN)/python -m pytest -q
 
 # The fuzz tests (tests/fuzz) with fresh random inputs and FUZZ_SCALE times the examples `make test`

@@ -65,12 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     ask = commands.add_parser("ask", help="answer one question and print the answer")
     ask.add_argument("question")
-    ask.add_argument("--corpus", type=Path, help=corpus_help)
+    ask.add_argument("--corpus", type=_corpus_argument, help=corpus_help)
     ask.add_argument("--max-sources", type=_positive_int, default=5, metavar="N")
     ask.add_argument("--json", action="store_true", help="print the answer as one JSON object")
 
     batch = commands.add_parser("batch", help="answer JSON lines from stdin, one JSON answer per line")
-    batch.add_argument("--corpus", type=Path, help=corpus_help)
+    batch.add_argument("--corpus", type=_corpus_argument, help=corpus_help)
     batch.add_argument("--max-sources", type=_positive_int, default=5, metavar="N")
     batch.add_argument(
         "--jobs",
@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     index = commands.add_parser("index", help="build or update the corpus's index and print what changed")
-    index.add_argument("--corpus", type=Path, help=corpus_help)
+    index.add_argument("--corpus", type=_corpus_argument, help=corpus_help)
     index.add_argument(
         "--jobs",
         type=_positive_int,
@@ -88,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="worker processes reading files (default: one per CPU)",
     )
     sources = commands.add_parser("sources", help="list the corpus's documents: id, title, link, date")
-    sources.add_argument("--corpus", type=Path, help=corpus_help)
+    sources.add_argument("--corpus", type=_corpus_argument, help=corpus_help)
     sources.add_argument("--json", action="store_true", help="one JSON object per document")
 
     commands.add_parser("serve", help="run the Discord bot (needs DISCORD_TOKEN)")
@@ -114,13 +114,23 @@ def _report(summary: str) -> None:
     print(f"citebot: {summary}", file=sys.stderr)
 
 
+def _corpus_argument(raw: str) -> Path:
+    """``--corpus``'s value; an empty one is refused (as a path it would be the current folder)."""
+    if not raw.strip():
+        raise argparse.ArgumentTypeError("needs a folder, a file or a configured corpus's name")
+    return Path(raw)
+
+
 def corpus_path(settings: Settings, corpus: Path | None) -> Path:
-    """``--corpus`` as given: a path, or the name of a corpus in CITEBOT_CONFIG."""
+    """``--corpus`` as given: a path, or the name of a corpus in CITEBOT_CONFIG. A bad
+    CITEBOT_CONFIG is a SettingsError whether or not this command uses a name from it: a
+    maintainer learns of a broken file from the first command, not from the bot."""
+    named = settings.corpora  # SettingsError for a bad CITEBOT_CONFIG
     if corpus is None:
         return settings.corpus
     if corpus.exists():
         return corpus
-    return settings.corpora.get(str(corpus), corpus)  # SettingsError for a bad CITEBOT_CONFIG
+    return named.get(str(corpus), corpus)
 
 
 def open_engine(settings: Settings, corpus: Path | None) -> Engine:
@@ -167,15 +177,16 @@ def command_index(arguments: argparse.Namespace, settings: Settings, out: TextIO
     return 0
 
 
+_SOURCE_FIELDS = ("id", "title", "url", "date", "publisher", "author", "path")
+
+
 def command_sources(arguments: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     """Every document: id, title, link and date (tab-separated), or JSON lines."""
     engine = open_engine(settings, arguments.corpus)
     for document in engine.documents:
         if arguments.json:
             fields = document.to_dict()
-            out.write(
-                _json_line({key: fields[key] for key in ("id", "title", "url", "date", "publisher", "path")})
-            )
+            out.write(_json_line({key: fields[key] for key in _SOURCE_FIELDS}))
             out.write("\n")
         else:
             cells = (document.id, document.title, document.url or "-", document.date or "-")
@@ -243,7 +254,8 @@ def answer_line(line: str | bytes, engine: Engine, max_sources: int) -> dict[str
     question_id = request.get("id")
     question = request.get("question")
     if not isinstance(question, str):
-        return {"id": question_id, "error": "missing 'question' (a string)"}
+        problem = "missing 'question'" if question is None else "'question' must be a string"
+        return {"id": question_id, "error": f"{problem}: the text of the question"}
     try:
         if "documents" in request:
             engine = Engine.from_records(request["documents"])

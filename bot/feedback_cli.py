@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from bot.settings import Settings
 from bot.store import REPORTS, Store, StoreError
-from bot.wording import FEEDBACK_LABELS
+from bot.wording import FEEDBACK_LABELS, counted
 
 
 class FeedbackError(Exception):
@@ -97,7 +97,7 @@ def report(store: Store, since: float | None, days: float) -> str:
     counts = summary.counts
     period = f"since {datetime.fromtimestamp(since, UTC):%Y-%m-%d}" if since else f"in the last {days:g} days"
     lines = [
-        f"Feedback {period}: {summary.answers:,} answers sent, {summary.clicks:,} clicks.",
+        f"Feedback {period}: {counted(summary.answers, 'answer')} sent, {counted(summary.clicks, 'click')}.",
         f"  👍 {counts['up']:,}   👎 {counts['down']:,}   (each user's latest vote on an answer)",
         "  Reports: "
         + " · ".join(f"{FEEDBACK_LABELS[report].lower()} {counts[report]:,}" for report in REPORTS),

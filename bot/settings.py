@@ -70,7 +70,10 @@ class Settings:
         try:
             return dict(load_config(self.config, self.corpus).corpora)
         except ConfigError as error:
-            raise SettingsError(f"{error} (CITEBOT_CONFIG)") from error
+            message = str(error)
+            raise SettingsError(
+                message if "CITEBOT_CONFIG" in message else f"{message} (CITEBOT_CONFIG)"
+            ) from error
 
 
 class SettingsError(ValueError):

@@ -129,6 +129,10 @@ class Store:
             if new:
                 # Questions people asked are theirs: the file (and, after it, its WAL) is the owner's only.
                 os.chmod(self.path, 0o600)
+        except FileExistsError:  # mkdir met a file where a folder of the path should be
+            raise StoreError(
+                f"cannot open the database {self.path}: a part of its folder path is a file, not a folder"
+            ) from None
         except OSError as error:
             raise StoreError(f"cannot open the database {self.path}: {error.strerror or error}") from error
         except sqlite3.Error as error:

@@ -56,8 +56,13 @@ def subject(kind: Kind) -> str:
     return "this claim" if kind == "claim" else "this question"
 
 
+def counted(count: int, noun: str) -> str:
+    """ "1 answer", "2,000 answers": a count and its noun, plural where it must be."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def sources_count(count: int) -> str:
-    return f"{count} source{'s' if count != 1 else ''}"
+    return counted(count, "source")
 
 
 def headline(answer: Answer, kind: Kind) -> tuple[str, str]:

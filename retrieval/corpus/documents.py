@@ -15,18 +15,21 @@ it (retrieval/corpus/metadata.py). Files of other types are counted and named in
 warning line.
 
 A file (or JSONL line) that cannot be read is skipped with one warning naming it and
-why; the rest still loads.
+why; the rest still loads. A bad metadata field (a url that is no web link, a mapping, a
+``quotable_until`` marker not in the text) costs only itself, with one warning.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import frontmatter
 import yaml
@@ -106,19 +109,42 @@ class DocumentError(ValueError):
 
 
 def _optional_str(value: object, field: str) -> str | None:
-    """A metadata field as text; numbers and dates are fine, lists or mappings are not."""
+    """A metadata field as text; numbers and dates are fine, a list of such is joined
+    ("Ann, Bob"), a mapping is not text."""
     if value is None:
         return None
+    if isinstance(value, (list, tuple)) and all(
+        item is None or not isinstance(item, (list, dict, tuple, set)) for item in value
+    ):
+        value = ", ".join(str(item).strip() for item in value if item is not None and str(item).strip())
     if isinstance(value, (list, dict, tuple, set)):
         raise DocumentError(f"'{field}' must be text, not {type(value).__name__}")
     text = str(value).strip()
     return text or None
 
 
-def _url(value: object) -> str | None:
+# What may stay as it is in a URL (RFC 3986's reserved and unreserved characters, and
+# '%' of an escape already made); anything else (a space, a quote, a non-ASCII letter) is
+# percent-encoded.
+_URL_SAFE = "!#$&'()*+,/:;=?@[]~-._%"
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def web_url(value: object) -> str | None:
+    """A document's link: an http(s) URL with a host, percent-encoded where it must be
+    (``https://x.org/a b`` → ``https://x.org/a%20b``). DocumentError says what is wrong."""
     url = _optional_str(value, "url")
-    if url is not None and not url.lower().startswith(("http://", "https://")):
+    if url is None:
+        return None
+    if not url.lower().startswith(("http://", "https://")):
         raise DocumentError(f"'url' must start with http:// or https:// (got {url[:60]!r})")
+    url = quote(_LONE_PERCENT.sub("%25", url), safe=_URL_SAFE)
+    try:
+        host = urlsplit(url).hostname
+    except ValueError as error:
+        raise DocumentError(f"'url' is not a valid link ({error})") from error
+    if not host:
+        raise DocumentError(f"'url' names no host (got {url[:60]!r})")
     return url
 
 
@@ -135,12 +161,21 @@ def _quotable_end(text: str, marker: object) -> int | None:
         return None
     position = text.find(str(marker))
     if position < 0:
-        raise DocumentError(f"quotable_until marker {str(marker)!r} does not occur in the text")
+        raise DocumentError(
+            f"quotable_until marker {str(marker)!r} does not occur in the text: the whole text is quotable"
+        )
     return position
 
 
-def document_from_fields(fields: dict[str, Any], *, doc_id: str, path: str | None) -> Document:
-    """Build a document from metadata fields and text, checking what a citation needs."""
+def document_from_fields(
+    fields: dict[str, Any], *, doc_id: str, path: str | None, warn: Warn | None = None
+) -> Document:
+    """Build a document from metadata fields and text, checking what a citation needs.
+
+    A bad metadata field (a url that is no web link, a title that is a mapping, a
+    ``quotable_until`` marker not in the text) is dropped and ``warn`` told, naming the
+    document and the field; without ``warn`` it raises DocumentError (a batch's own
+    documents are refused whole, with the reason)."""
     text = fields.get("text")
     if not isinstance(text, str) or not text.strip():
         raise DocumentError("no text")
@@ -148,24 +183,37 @@ def document_from_fields(fields: dict[str, Any], *, doc_id: str, path: str | Non
         text.encode("utf-8")
     except UnicodeEncodeError as error:
         raise DocumentError("the text holds invalid Unicode (a lone surrogate)") from error
-    title = _optional_str(fields.get("title"), "title") or _first_line(text)
+
+    def checked(name: str, parse: Callable[[], Any]) -> Any:
+        try:
+            return parse()
+        except DocumentError as error:
+            if warn is None:
+                raise
+            reason = str(error).removeprefix(f"'{name}' ")
+            warn(f"{path or doc_id}: ignored field '{name}': {reason}")
+            return None
+
+    title = checked("title", lambda: _optional_str(fields.get("title"), "title")) or _first_line(text)
     return Document(
         id=doc_id,
         title=title,
         text=text,
-        url=_url(fields.get("url")),
-        publisher=_optional_str(fields.get("publisher"), "publisher"),
-        author=_optional_str(fields.get("author"), "author"),
-        date=_optional_str(fields.get("date"), "date"),
+        url=checked("url", lambda: web_url(fields.get("url"))),
+        publisher=checked("publisher", lambda: _optional_str(fields.get("publisher"), "publisher")),
+        author=checked("author", lambda: _optional_str(fields.get("author"), "author")),
+        date=checked("date", lambda: _optional_str(fields.get("date"), "date")),
         path=path,
-        quotable_end=_quotable_end(text, fields.get("quotable_until")),
+        quotable_end=checked("quotable_until", lambda: _quotable_end(text, fields.get("quotable_until"))),
     )
 
 
 def _text_fields(raw: bytes) -> dict[str, Any]:
     try:
         # Universal newlines, as Path.read_text reads them: quote offsets count from this text.
-        text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        # utf-8-sig: a byte order mark (Windows editors write one) is no part of the text,
+        # and front matter after it is still front matter.
+        text = raw.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as error:
         raise DocumentError(f"not UTF-8 text ({error.reason} at byte {error.start})") from error
     try:
@@ -180,8 +228,9 @@ def _read_bytes(path: Path) -> bytes:
         return handle.read()
 
 
-def document_from_bytes(data: bytes, suffix: str, doc_id: str) -> Document:
-    """The document of a text, Markdown, HTML, PDF or DOCX file's bytes (``suffix`` says which)."""
+def document_from_bytes(data: bytes, suffix: str, doc_id: str, warn: Warn | None = None) -> Document:
+    """The document of a text, Markdown, HTML, PDF or DOCX file's bytes (``suffix`` says which);
+    ``warn`` is told of metadata fields dropped (see ``document_from_fields``)."""
     suffix = suffix.lower()
     if suffix in HTML_SUFFIXES:
         from retrieval.corpus.formats import read_html  # lxml and trafilatura: only HTML needs them
@@ -197,10 +246,10 @@ def document_from_bytes(data: bytes, suffix: str, doc_id: str) -> Document:
         fields = read_docx(data)
     else:
         fields = _text_fields(data)
-    return document_from_fields(fields, doc_id=doc_id, path=doc_id)
+    return document_from_fields(fields, doc_id=doc_id, path=doc_id, warn=warn)
 
 
-def document_from_json(record: object, *, path: str | None) -> Document:
+def document_from_json(record: object, *, path: str | None, warn: Warn | None = None) -> Document:
     """A JSONL record (or an inline batch document) → a document."""
     if not isinstance(record, dict):
         raise DocumentError("not a JSON object")
@@ -209,18 +258,18 @@ def document_from_json(record: object, *, path: str | None) -> Document:
         raise DocumentError("missing 'id'")
     if not isinstance(record.get("text"), str):
         raise DocumentError("missing 'text'")
-    return document_from_fields(record, doc_id=str(doc_id), path=path)
+    return document_from_fields(record, doc_id=str(doc_id), path=path, warn=warn)
 
 
-def jsonl_document(raw: bytes, where: str) -> Document:
+def jsonl_document(raw: bytes, where: str, warn: Warn | None = None) -> Document:
     """One JSONL line (bytes: one badly encoded line must not cost the whole file) → a
     document; DocumentError says what is wrong with it."""
     try:
-        return document_from_json(json.loads(raw.decode("utf-8")), path=where)
+        return document_from_json(json.loads(raw.decode("utf-8-sig")), path=where, warn=warn)
     except UnicodeDecodeError as error:
         raise DocumentError(f"not UTF-8 text ({error.reason} at byte {error.start})") from error
     except json.JSONDecodeError as error:
-        raise DocumentError(str(error)) from error
+        raise DocumentError(f"not valid JSON ({error})") from error
     except RecursionError as error:
         raise DocumentError("JSON nested too deeply") from error
     except DocumentError:
@@ -237,7 +286,7 @@ def load_jsonl_documents(path: Path, display: str, warn: Warn) -> Iterator[Docum
                 continue
             where = f"{display}:{line_number}"
             try:
-                yield jsonl_document(raw, where)
+                yield jsonl_document(raw, where, warn)
             except DocumentError as error:
                 warn(f"skipped {where}: {error}")
 
@@ -267,7 +316,7 @@ def _load_file(path: Path, display: str, warn: Warn) -> Iterable[Document]:
     suffix = path.suffix.lower()
     if suffix in JSONL_SUFFIXES:
         return load_jsonl_documents(path, display, warn)
-    return [document_from_bytes(_read_bytes(path), suffix, display)]
+    return [document_from_bytes(_read_bytes(path), suffix, display, warn)]
 
 
 def load_documents(

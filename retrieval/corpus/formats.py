@@ -25,8 +25,13 @@ document text every quote is cut from.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import re
+import threading
+import warnings
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any
 
@@ -211,25 +216,70 @@ def _iso_date(value: object) -> str | None:
     return None
 
 
+class _PdfLog(logging.Handler):
+    """What pypdf logs while reading one file: kept, not printed (the file's skip warning
+    says why it was skipped), and the sign that its streams are damaged."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.messages: list[str] = []
+        self.thread = threading.get_ident()  # another thread's PDF is not this one's
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.WARNING and record.thread == self.thread:
+            self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _pypdf_quiet() -> Iterator[_PdfLog]:
+    """pypdf's log lines and Python warnings, captured while one PDF is read."""
+    pypdf_logger = logging.getLogger("pypdf")
+    handler = _PdfLog()
+    propagate, level = pypdf_logger.propagate, pypdf_logger.level
+    pypdf_logger.addHandler(handler)
+    pypdf_logger.propagate = False
+    pypdf_logger.setLevel(logging.WARNING)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield handler
+        handler.messages.extend(str(warning.message) for warning in caught)
+    finally:
+        pypdf_logger.removeHandler(handler)
+        pypdf_logger.propagate, pypdf_logger.level = propagate, level
+
+
+def _pdf_field(read: Callable[[], Any]) -> Any:
+    """One field of the document information, None when it is malformed (a /CreationDate
+    that is no date must not cost the whole document)."""
+    try:
+        return read()
+    except Exception:  # pypdf raises ValueError, KeyError, ... for a malformed entry
+        return None
+
+
 def read_pdf(data: bytes) -> dict[str, Any]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise DocumentError("the PDF is encrypted")
-        pages = [page.extract_text() or "" for page in reader.pages]
-        info = reader.metadata
-        title = clean_title(info.title) if info else None
-        author = info.author if info else None
-        created = _iso_date(info.creation_date) if info else None
-    except DocumentError:
-        raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as error:
-        raise DocumentError(f"not a readable PDF ({error.__class__.__name__}: {error})") from error
+    with _pypdf_quiet() as log:
+        try:
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise DocumentError("the PDF is encrypted")
+            pages = [page.extract_text() or "" for page in reader.pages]
+            info = _pdf_field(lambda: reader.metadata)
+        except DocumentError:
+            raise
+        except (PdfReadError, ValueError, KeyError, TypeError, AttributeError) as error:
+            raise DocumentError(f"not a readable PDF ({error.__class__.__name__}: {error})") from error
+        title = clean_title(_pdf_field(lambda: info.title)) if info else None
+        author = _pdf_field(lambda: info.author) if info else None
+        created = _iso_date(_pdf_field(lambda: info.creation_date)) if info else None
     text = "\n\n".join(page.strip("\n") for page in pages if page.strip())
     if not text.strip():
+        if log.messages:  # pypdf could not decode what the pages hold
+            raise DocumentError(f"the PDF is damaged ({log.messages[-1][:120]})")
         raise DocumentError("the PDF has no text layer (a scanned PDF needs OCR first)")
     return {"text": text, "title": title, "author": author, "date": created}
 
@@ -245,9 +295,12 @@ def read_docx(data: bytes) -> dict[str, Any]:
         for block in document.iter_inner_content():
             if isinstance(block, Table):
                 for row in block.rows:
-                    cells = [cell.text.strip() for cell in row.cells]
+                    # A merged cell is the same cell element in each column it spans: it
+                    # is one cell. Two cells that only hold the same text are two.
+                    merged = {id(cell._tc): cell for cell in row.cells}.values()
+                    cells = [cell.text.strip() for cell in merged]
                     if any(cells):
-                        blocks.append(" | ".join(dict.fromkeys(cells)))
+                        blocks.append(" | ".join(cells))
             elif block.text.strip():
                 blocks.append(block.text.strip())
         properties = document.core_properties

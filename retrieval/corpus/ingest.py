@@ -125,7 +125,7 @@ def _read_jsonl_piece(task: Task, result: Ingested) -> None:
             continue
         where = f"{task.display}:{number}"
         try:
-            result.records.append(Record(number, digest, jsonl_document(raw, where)))
+            result.records.append(Record(number, digest, jsonl_document(raw, where, result.warnings.append)))
         except DocumentError as error:
             result.warnings.append(f"skipped {where}: {error}")
 
@@ -141,7 +141,7 @@ def ingest(task: Task) -> Ingested:
             with open_regular(path) as handle:
                 data = handle.read()
             result.digest = digest_bytes(data)
-            document = document_from_bytes(data, path.suffix, task.display)
+            document = document_from_bytes(data, path.suffix, task.display, result.warnings.append)
             result.records = [Record(0, result.digest, document)]
     except (OSError, DocumentError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) and error.strerror else error

@@ -28,7 +28,7 @@ from urllib.parse import quote
 
 import yaml
 
-from retrieval.corpus.documents import DocumentError
+from retrieval.corpus.documents import DocumentError, web_url
 
 FIELDS = ("url", "title", "publisher", "author", "date")
 _DEFAULTS = ("publisher", "author", "date")
@@ -49,9 +49,14 @@ def _text(value: object, where: str) -> str:
 
 
 def _web_url(value: object, where: str) -> str:
-    url = _text(value, where)
-    if not url.lower().startswith(("http://", "https://")):
-        raise DocumentError(f"{where} must start with http:// or https:// (got {url[:60]!r})")
+    """A link as documents' own urls are checked: http(s) with a host, percent-encoded
+    where it must be."""
+    try:
+        url = web_url(_text(value, where))
+    except DocumentError as error:
+        raise DocumentError(where + str(error).removeprefix("'url'")) from error
+    if url is None:
+        raise DocumentError(f"{where} is empty")
     return url
 
 

@@ -22,6 +22,7 @@ use are merged into one, as Lucene merges its segments.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import errno
 import fcntl
@@ -68,6 +69,12 @@ logger = logging.getLogger(__name__)
 INDEX_FORMAT = 4
 CURRENT = "CURRENT"
 CORPUS_MARKER = "corpus.json"
+# Held (flock, shared) by every process answering from the folder, for as long as it does;
+# its modification time is the folder's last use.
+IN_USE = "in-use"
+# Another version's folder for the same corpus (the cache folder may be shared by two
+# installs) is removed only when no process holds it and it was not used for this long.
+STALE_AFTER_SECONDS = 7 * 24 * 3600
 _INDEXING_MODULES = (
     "text/analysis.py",
     "text/sentences.py",
@@ -216,6 +223,7 @@ class GenerationDocuments(Sequence[Document]):
         self._metadata = metadata
         self._segments = segments
         self._where = where  # (segment number, document number there) per document
+        self.in_use: Any = None  # the folder's IN_USE lock, held as long as these documents live
         # The documents an answer cites are read several times (quotes, stance, rendering):
         # the same object comes back. Bounded, so a large corpus is never decoded whole.
         self._recent = functools.lru_cache(maxsize=_RECENT_DOCUMENTS)(self._document)
@@ -272,6 +280,8 @@ class Report:
     documents: int = 0
     passages: int = 0
     unsupported: dict[str, int] = field(default_factory=dict)
+    files_removed: int = 0
+    files_relabelled: int = 0
 
     def summary(self) -> str:
         line = (
@@ -279,8 +289,12 @@ class Report:
             f"read {_count(self.files_read, 'file')} ({_count(self.documents_read, 'document')}) "
             f"in {self.seconds:.1f} s"
         )
-        if self.seconds >= 1:  # a rate over a fraction of a second says nothing
+        if self.seconds >= 1 and self.documents_read:  # a rate over a fraction of a second says nothing
             line += f" ({self.documents_read / self.seconds:,.0f} documents/s)"
+        if self.files_removed:
+            line += f"; {_count(self.files_removed, 'file')} removed"
+        if self.files_relabelled:
+            line += f"; {_count(self.files_relabelled, 'file')} re-labelled by citebot.yaml"
         if self.skipped:
             reasons = ", ".join(f"{count} {reason}" for reason, count in self.skipped.most_common())
             line += f"; skipped {sum(self.skipped.values())}: {reasons}"
@@ -298,16 +312,22 @@ def _reason_kind(reason: str) -> str:
 class Update:
     loaded: Loaded
     previous: State | None
-    report: Report | None  # None: nothing was read
+    report: Report | None  # None: nothing was rebuilt
     warnings: list[str] = field(default_factory=list)  # those the caller had not been told
+    relabelled: frozenset[str] = frozenset()  # files whose documents' metadata changed
 
     def changed_files(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-        before = self.previous.files if self.previous else {}
-        after = self.loaded.state.files
-        added = tuple(sorted(after.keys() - before.keys()))
-        removed = tuple(sorted(before.keys() - after.keys()))
+        """The files whose documents were added, changed (content, or metadata from a
+        folder's metadata file) and removed. A skipped file has no documents: it counts
+        as absent (its warning says why)."""
+        old = self.previous.files if self.previous else {}
+        files = self.loaded.state.files
+        before = {path for path, entry in old.items() if not entry.skipped}
+        after = {path for path, entry in files.items() if not entry.skipped}
+        added = tuple(sorted(after - before))
+        removed = tuple(sorted(before - after))
         changed = tuple(
-            sorted(p for p in after.keys() & before.keys() if after[p].digest != before[p].digest)
+            sorted(p for p in after & before if files[p].digest != old[p].digest or p in self.relabelled)
         )
         return added, changed, removed
 
@@ -339,6 +359,7 @@ class IndexStore:
         self.jobs = jobs
         self.folder = corpus_cache_folder(self.root, cache_dir or default_cache_root(), self.parameters)
         self._temporary: Path | None = None
+        self._in_use: Any = None  # the shared lock on the folder in use, while this store lives
 
     # -- reading the state in force
     def _read_current(self) -> State | None:
@@ -349,6 +370,7 @@ class IndexStore:
             return None
 
     def _open(self, state: State) -> Loaded:
+        self._hold_in_use()
         segments = [Segment(self.folder / name) for name in state.segments]
         folder = self.folder / state.generation
         verify(folder, json.loads((folder / MANIFEST).read_text()).get("checksums"))
@@ -357,7 +379,9 @@ class IndexStore:
         where = np.load(folder / "document_where.npy")
         if index.n_documents != len(metadata) or len(where) != len(metadata):
             raise ValueError("generation's index and documents disagree")
-        return Loaded(state, GenerationDocuments(metadata, segments, where), index)
+        documents = GenerationDocuments(metadata, segments, where)
+        documents.in_use = self._in_use
+        return Loaded(state, documents, index)
 
     def load_current(self) -> Loaded | None:
         """The state in force, opened; None when there is none or it is unusable."""
@@ -393,7 +417,18 @@ class IndexStore:
                     "it will be rebuilt next start"
                 )
                 self._discard_uncommitted()
-                return self._in_memory(loaded)
+                return self._finish(self._in_memory(loaded), loaded)
+
+    def _hold_in_use(self) -> None:
+        """Mark the folder used now, and hold it (a shared flock, for this store's life and
+        its documents'): another citebot version sharing the cache never removes it."""
+        if self._in_use is not None and not self._in_use.closed:
+            return
+        with contextlib.suppress(OSError):
+            handle = (self.folder / IN_USE).open("a")
+            fcntl.flock(handle, fcntl.LOCK_SH)
+            os.utime(handle.fileno())
+            self._in_use = handle
 
     def _discard_uncommitted(self) -> None:
         """Remove what a failed update wrote: the whole folder if nothing was ever in force."""
@@ -407,7 +442,14 @@ class IndexStore:
     def _in_memory(self, loaded: Loaded | None) -> Update:
         """The corpus read and indexed in memory, nothing saved (when saving fails)."""
         warnings: list[str] = []
-        documents = load_documents(self.root, warnings.append, follow_outside_links=self.follow_outside_links)
+        try:
+            documents = load_documents(
+                self.root, warnings.append, follow_outside_links=self.follow_outside_links
+            )
+        except CorpusError:
+            for message in warnings:  # why each file was skipped, before the error
+                self.warn(message)
+            raise
         texts = [document.quotable_text for document in documents]
         index = PassageIndex(self.parameters).fit(texts, [sentence_spans(text) for text in texts])
         plan = self._plan(None)
@@ -416,10 +458,12 @@ class IndexStore:
         return Update(Loaded(state, documents, index), loaded.state if loaded else None, None)  # type: ignore[arg-type]
 
     def _use_temporary_folder(self, error: OSError) -> None:
+        """Index into a temporary folder, removed when the process exits."""
         self._temporary = Path(tempfile.mkdtemp(prefix="citebot-index-"))
+        atexit.register(shutil.rmtree, self._temporary, ignore_errors=True)
         self.warn(
             f"cannot write the index cache in {self.folder.parent} ({error.strerror or error}); "
-            f"indexing into {self._temporary}, rebuilt at every start"
+            f"indexing into {self._temporary}, rebuilt at every start and removed at exit"
         )
         self.folder = self._temporary
 
@@ -441,6 +485,8 @@ class IndexStore:
                     self._commit(kept)
                     self._collect_garbage(kept)
                     opened = Loaded(kept, opened.documents, opened.index)
+                elif loaded is None and self._temporary is None:  # at start: other versions' too
+                    self._remove_stale_versions()
                 return self._finish(Update(opened, previous, None), loaded)
             base = None
         elif in_force is not None and not self._reusable(in_force, loaded):
@@ -528,14 +574,48 @@ class IndexStore:
             unsupported=dict(plan.unsupported),
             warnings=plan.metadata_warnings,
         )
-        loaded_now = self._write_generation(new_state, records, segments, folders)
+        try:
+            loaded_now = self._write_generation(new_state, records, segments, folders, new_name, report)
+        except CorpusError:
+            # Why each file was skipped comes before the error that none is left.
+            for message in new_state.all_warnings():
+                self.warn(message)
+            self._discard_uncommitted()
+            raise
         report.seconds = time.perf_counter() - started
         report.documents, report.passages = len(loaded_now.documents), loaded_now.index.n_passages
+        relabelled = (
+            self._relabelled(state, loaded_now)
+            if state is not None and plan.metadata_digests != state.metadata_files
+            else frozenset()
+        )
+        if state is not None:
+            report.files_removed = len(state.files.keys() - new_state.files.keys())
+            report.files_relabelled = len(relabelled)
         self._commit(new_state)
+        self._hold_in_use()
+        loaded_now.documents.in_use = self._in_use
         self._collect_garbage(new_state)
-        if report.files_read and self.report is not None:
+        if self.report is not None:  # a rebuild means files were added, changed or removed
             self.report(report.summary())
-        return Update(loaded_now, previous, report)
+        return Update(loaded_now, previous, report, relabelled=relabelled)
+
+    def _relabelled(self, state: State, now: Loaded) -> frozenset[str]:
+        """The files whose documents' metadata differ from ``state``'s (a folder's
+        metadata file changed)."""
+        try:
+            before = json.loads((self.folder / state.generation / "documents.json").read_text())
+        except (OSError, ValueError):
+            return frozenset()
+        old = {str(fields.get("path")): fields for fields in before}
+        found = set()
+        for fields in now.documents._metadata:
+            path = str(fields["path"])
+            previous = old.get(path)
+            if previous is not None and previous != fields:
+                display = path if path in now.state.files else path.rpartition(":")[0]
+                found.add(display)
+        return frozenset(found)
 
     def _read_files(
         self,
@@ -601,6 +681,9 @@ class IndexStore:
                 if result.skipped:
                     entry.skipped = result.skipped
                     report.skipped[_reason_kind(result.skipped)] += 1
+                for warning in result.warnings:  # a JSONL line skipped is a document skipped
+                    if warning.startswith("skipped "):
+                        report.skipped[_reason_kind(warning.partition(": ")[2])] += 1
                 entry.warnings.extend(result.warnings)
                 new_docs = [record.document for record in result.records if record.document is not None]
                 numbers = iter(writer.add(new_docs, result.counts) if new_docs else ())
@@ -667,9 +750,12 @@ class IndexStore:
         records: Records,
         segments: dict[str, Segment],
         folders: Mapping[str, FolderMetadata],
+        new_segment: str,
+        report: Report,
     ) -> Loaded:
         """Compute the index of every live document from stored counts and save it as a
-        new generation (not yet in force)."""
+        new generation (not yet in force). Documents just read (in ``new_segment``) and
+        dropped as duplicates are counted in ``report``."""
         opened = [segments[name] for name in state.segments]
         metadata_of = [segment.metadata for segment in opened]
         # A file's path is its id: a JSONL line claiming it is skipped, whatever the order.
@@ -680,6 +766,7 @@ class IndexStore:
         live: list[int] = []
         metadata: list[dict[str, Any]] = []
         duplicates: list[str] = []
+        new_number = state.segments.index(new_segment) if new_segment in state.segments else -1
         segment_numbers, local_numbers, lines = (
             records.segment.tolist(),
             records.local.tolist(),
@@ -693,9 +780,13 @@ class IndexStore:
                 doc_id = str(fields["id"])
                 if line and doc_id in path_ids:
                     duplicates.append(f"skipped {path}: its id {doc_id!r} is the path of a corpus file")
+                    if segment_numbers[position] == new_number:
+                        report.skipped["id is a corpus file's path"] += 1
                     continue
                 if doc_id in seen:
                     duplicates.append(f"skipped {path}: duplicate document id {doc_id!r}")
+                    if segment_numbers[position] == new_number:
+                        report.skipped["duplicate id"] += 1
                     continue
                 seen.add(doc_id)
                 live.append(position)
@@ -748,6 +839,7 @@ class IndexStore:
             CURRENT,
             CORPUS_MARKER,
             "lock",
+            IN_USE,
             f"manifest-{state.number}.json",
             state.generation,
             *state.segments,
@@ -760,16 +852,43 @@ class IndexStore:
                     shutil.rmtree(entry, ignore_errors=True)
                 else:
                     entry.unlink(missing_ok=True)
+        if self._temporary is None:  # never look outside the cache folder
+            self._remove_stale_versions()
+
+    def _remove_stale_versions(self) -> None:
+        """Remove this corpus's folders made by other versions of the indexing code, once
+        provably stale: no process holds them (see IN_USE) and none used them for
+        STALE_AFTER_SECONDS. Only folders named as citebot names them and whose marker
+        names this corpus are considered; nothing else in the cache folder is touched."""
         corpus = str(self.root.resolve())
+        prefix = self.folder.name.rsplit("-", 1)[0] + "-"
+        now = time.time()
         for sibling in self.folder.parent.iterdir():
-            if sibling == self.folder or not sibling.is_dir():
+            name = sibling.name
+            if (
+                sibling == self.folder
+                or not name.startswith(prefix)
+                or not re.fullmatch(r"[0-9a-f]{16}", name[len(prefix) :])
+                or sibling.is_symlink()
+                or not sibling.is_dir()
+            ):
                 continue
             try:
                 owner = json.loads((sibling / CORPUS_MARKER).read_text()).get("corpus")
+                used = max(
+                    (sibling / used_file).stat().st_mtime
+                    for used_file in (IN_USE, CURRENT)
+                    if (sibling / used_file).exists()
+                )
             except (OSError, ValueError, AttributeError):
                 continue
-            if owner == corpus:
-                shutil.rmtree(sibling, ignore_errors=True)
+            if owner != corpus or now - used < STALE_AFTER_SECONDS:
+                continue
+            with contextlib.suppress(OSError), (sibling / IN_USE).open("a") as holder:
+                fcntl.flock(holder, fcntl.LOCK_EX | fcntl.LOCK_NB)  # OSError: in use
+                with (sibling / "lock").open("a") as writer:
+                    fcntl.flock(writer, fcntl.LOCK_EX | fcntl.LOCK_NB)  # OSError: being updated
+                    shutil.rmtree(sibling, ignore_errors=True)
 
     @staticmethod
     def _next_name(kind: str) -> str:

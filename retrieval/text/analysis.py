@@ -146,6 +146,18 @@ STOP_WORDS = (frozenset(ENGLISH_STOP_WORDS) - _CONTENT_WORDS) | _CONTRACTION_PAR
 _TOKEN_CACHE_SIZE = 200_000
 
 
+class _StemMemo(dict):
+    """token → stem, computing a missing one with ``compute``."""
+
+    def __init__(self, compute: Callable[[str], str]) -> None:
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, token: str) -> str:
+        stem = self[token] = self.compute(token)
+        return stem
+
+
 class Analyzer:
     """Callable text → list of terms; picklable, so scikit-learn can call it in workers."""
 
@@ -154,6 +166,7 @@ class Analyzer:
         self.stem = stem
         self._stemmer = Stemmer.Stemmer("english") if stem else None
         self._token_stems: dict[str, tuple[str, ...]] = {}
+        self._stem_of = _StemMemo(self._stem_one)
 
     def __getstate__(self) -> dict[str, object]:
         return {"ngram_range": self.ngram_range, "stem": self.stem}
@@ -173,7 +186,17 @@ class Analyzer:
 
     def words(self, text: str) -> list[str]:
         """The kept (non-stop) words of the text, stemmed."""
-        return self.stem_words([w for w in self.tokens(text) if w not in STOP_WORDS])
+        # Indexing calls this for every passage, and a corpus's words repeat: each distinct
+        # token is stemmed once (a C-level dict lookup after that), the bulk of index time.
+        if len(self._stem_of) > _TOKEN_CACHE_SIZE:
+            self._stem_of.clear()  # bounded memory
+        return [stem for stem in map(self._stem_of.__getitem__, self.tokens(text)) if stem]
+
+    def _stem_one(self, token: str) -> str:
+        """The token's stem, or "" for a stop word."""
+        if token in STOP_WORDS:
+            return ""
+        return self._stemmer.stemWord(token) if self._stemmer else token
 
     def all_words(self, text: str) -> list[str]:
         """Every lower-cased word of the text in order, unstemmed, stop words and negations

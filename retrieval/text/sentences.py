@@ -27,7 +27,8 @@ _BLOCK_START = re.compile(r"\s*(?:#|[-*+•>|]\s|\d{1,3}[.)]\s|```|~~~)")
 # paragraph of its own, never a wrap.
 MAX_WRAP_WIDTH = 100
 # Wrapped text is at least this wide (editors wrap at 60 to 100 columns); narrower
-# paragraphs join lines only where a line runs on into a lowercase word.
+# paragraphs join lines only where a line runs on into a lowercase word (below
+# MIN_WRAP_WIDTH, whatever the line's length).
 GREEDY_WRAP_WIDTH = 60
 MIN_WRAP_WIDTH = 40
 _SENTENCE_END = (".", "!", "?", ":", ";")
@@ -52,9 +53,11 @@ def _is_wrap(line: str, next_line: str, width: int) -> bool:
     longest line)? A greedy wrapper breaks only when the next word does not fit, so it
     was when that word would have made the line longer than ``width``. Markup that was
     removed (HTML tags) shortens lines unevenly, so a line at least half as wide that
-    runs on into a lowercase word counts as wrapped too. Narrow text (a list of short
-    lines) is never taken for wrapped text."""
-    if len(line) > MAX_WRAP_WIDTH or width < MIN_WRAP_WIDTH:
+    runs on into a lowercase word counts as wrapped too. In narrow text (short lines) only
+    a line running on into a lowercase word is a wrap: a sentence wrapped over short
+    lines is one passage, short lines of their own (list items, headings, single words)
+    are not."""
+    if len(line) > MAX_WRAP_WIDTH:
         return False
     if _BLOCK_START.match(line) or _BLOCK_START.match(next_line):
         return False
@@ -64,7 +67,10 @@ def _is_wrap(line: str, next_line: str, width: int) -> bool:
     line = line.rstrip()
     if len(line) + 1 + len(word.group(1)) > width and width >= GREEDY_WRAP_WIDTH:
         return True
-    return 2 * len(line) >= width and word.group(1)[0].islower() and not line.endswith(_SENTENCE_END)
+    runs_on = word.group(1)[0].islower() and not line.endswith(_SENTENCE_END)
+    if width < MIN_WRAP_WIDTH:  # a one-word line (a list of words, a heading) stays apart
+        return runs_on and " " in line.strip()
+    return runs_on and 2 * len(line) >= width
 
 
 def block_spans(text: str) -> Iterator[tuple[int, int]]:

@@ -88,6 +88,8 @@ def test_ask_without_coverage_says_so(citebot: Citebot) -> None:
         (["ask", "x" * 20_000], "too long"),
         (["ask", "anything", "--corpus", "/no/such/corpus"], "corpus not found"),
         (["ask", "anything", "--max-sources", "0"], "must be at least 1"),
+        (["ask", "anything", "--corpus", ""], "needs a folder, a file or a configured corpus's name"),
+        (["index", "--corpus", " "], "needs a folder, a file or a configured corpus's name"),
     ],
 )
 def test_errors_are_one_line_on_stderr_with_exit_code_2(
@@ -121,14 +123,16 @@ def test_batch_answers_in_order_and_survives_bad_lines(citebot: Citebot) -> None
         {"id": "q4", "question": ""},
         {"id": "q5", "question": "What is the capital of France?"},
         {"id": "q6", "question": "Who plays Choi Pro?"},
+        {"id": "q7", "question": 42},
     ]
     result = citebot("batch", "--jobs", "1", stdin=batch_input(*lines))
     assert result.returncode == 0, result.stderr
     outputs = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [o.get("id") for o in outputs] == ["q1", None, "q3", "q4", "q5", "q6"]
+    assert [o.get("id") for o in outputs] == ["q1", None, "q3", "q4", "q5", "q6", "q7"]
     assert outputs[0]["status"] == "answered" and len(outputs[0]["sources"]) == 2
     assert "not valid JSON" in outputs[1]["error"]
-    assert "question" in outputs[2]["error"] and "empty" in outputs[3]["error"]
+    assert outputs[2]["error"].startswith("missing 'question'") and "empty" in outputs[3]["error"]
+    assert outputs[6]["error"].startswith("'question' must be a string")
     assert outputs[4]["status"] == "no_answer" and outputs[5]["status"] == "answered"
 
 

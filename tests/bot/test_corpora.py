@@ -167,3 +167,22 @@ def test_corpus_option_accepts_a_configured_name(
     assert "three hearts" in out.getvalue()
     config.write_text("[corpora\n", encoding="utf-8")
     assert main(["ask", "--corpus", "science", SCIENCE], stdout=io.StringIO()) == 2
+
+
+@pytest.mark.parametrize("command", [["ask", SCIENCE], ["sources"], ["index"]])
+def test_a_bad_config_stops_offline_commands_that_do_not_name_a_corpus(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A broken CITEBOT_CONFIG is reported by the first offline command, even one using the default
+    corpus: one line naming the file and the setting once, exit 2 (not found later by the bot)."""
+    config = write_config(tmp_path, "[corpora\n")
+    monkeypatch.setenv("CITEBOT_CONFIG", str(config))
+    monkeypatch.setenv("CITEBOT_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(command, stdout=io.StringIO()) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert line.startswith("citebot: error: ") and str(config) in line and "not valid TOML" in line
+    assert line.count("CITEBOT_CONFIG") == 1
+    config.unlink()
+    assert main(command, stdout=io.StringIO()) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "no such file" in line and line.count("CITEBOT_CONFIG") == 1

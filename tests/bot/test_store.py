@@ -48,7 +48,8 @@ def test_an_older_database_is_migrated_and_keeps_its_rows(tmp_path: Path) -> Non
 
 
 def test_a_newer_or_foreign_file_is_refused_with_a_clear_message(tmp_path: Path) -> None:
-    """A database from a newer citebot, or a file that is no database: StoreError naming the file."""
+    """A database from a newer citebot, a file that is no database, or a path through a file:
+    StoreError naming the file and the problem."""
     newer = tmp_path / "newer.sqlite3"
     with sqlite3.connect(newer) as connection:
         connection.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
@@ -58,6 +59,11 @@ def test_a_newer_or_foreign_file_is_refused_with_a_clear_message(tmp_path: Path)
     junk.write_bytes(b"not a database at all " * 100)
     with pytest.raises(StoreError, match=r"junk\.sqlite3"):
         Store(junk)
+
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    with pytest.raises(StoreError, match="a part of its folder path is a file"):
+        Store(blocked / "citebot.sqlite3")
 
 
 def test_users_are_keyed_with_a_per_install_secret(tmp_path: Path) -> None:

@@ -124,18 +124,47 @@ def test_one_badly_encoded_jsonl_line_costs_only_that_line(tmp_path: Path) -> No
     assert len(warnings) == 1 and "mixed.jsonl:2" in warnings[0] and "UTF-8" in warnings[0]
 
 
-def test_metadata_that_is_not_text_or_not_a_web_link_is_refused_with_a_reason(tmp_path: Path) -> None:
-    """A list as publisher, or a url not http(s), skips the document with a warning naming the field."""
-    (tmp_path / "listy.md").write_text("---\ntitle: T\npublisher: [a, b]\n---\nBody text.")
-    (tmp_path / "badurl.md").write_text("---\ntitle: T\nurl: javascript:alert(1)\n---\nBody text.")
+def test_one_bad_metadata_field_drops_that_field_not_the_article(tmp_path: Path) -> None:
+    """A url that is no web link (no scheme, javascript:), a mapping as publisher or a
+    quotable_until marker not in the text each lose only that field: the article loads,
+    with one warning naming the file and the field; a list of authors is joined."""
+    (tmp_path / "noscheme.md").write_text("---\ntitle: N\nurl: www.example.org/a\n---\nBody text.")
+    (tmp_path / "script.md").write_text("---\ntitle: S\nurl: javascript:alert(1)\n---\nBody text.")
+    (tmp_path / "mapping.md").write_text("---\ntitle: M\npublisher: {a: b}\n---\nBody text.")
+    (tmp_path / "authors.md").write_text("---\ntitle: A\nauthor: [Ann, Bob]\n---\nBody text.")
+    (tmp_path / "marker.md").write_text("---\ntitle: Q\nquotable_until: Related\n---\nBody text.")
     (tmp_path / "fine.md").write_text(
         "---\ntitle: T\nurl: https://example.org/x\ndate: 2024-05-01\n---\nBody."
     )
     documents, warnings = _collect(tmp_path)
-    assert [document.id for document in documents] == ["fine.md"]
-    assert documents[0].date == "2024-05-01"
-    assert any("listy.md" in w and "'publisher'" in w for w in warnings)
-    assert any("badurl.md" in w and "'url'" in w for w in warnings)
+    found = {document.id: document for document in documents}
+    assert sorted(found) == ["authors.md", "fine.md", "mapping.md", "marker.md", "noscheme.md", "script.md"]
+    assert found["noscheme.md"].url is None and found["script.md"].url is None
+    assert found["noscheme.md"].title == "N" and found["mapping.md"].publisher is None
+    assert found["authors.md"].author == "Ann, Bob"
+    assert found["marker.md"].quotable_text == "Body text."
+    assert found["fine.md"].url == "https://example.org/x" and found["fine.md"].date == "2024-05-01"
+    for name, field in (
+        ("noscheme.md", "url"),
+        ("script.md", "url"),
+        ("mapping.md", "publisher"),
+        ("marker.md", "quotable_until"),
+    ):
+        assert len([w for w in warnings if name in w]) == 1
+        assert any(w.startswith(f"{name}: ") and f"'{field}'" in w for w in warnings), (name, warnings)
+    assert len(warnings) == 4
+
+
+def test_a_url_is_percent_encoded_where_it_must_be_and_keeps_its_fragment(tmp_path: Path) -> None:
+    """A space in a url is encoded (the link stays one valid URL, its query and fragment
+    kept); a url with no host is dropped with a warning."""
+    (tmp_path / "spaced.md").write_text("---\ntitle: S\nurl: https://t.example.org/a b?c=1#frag\n---\nBody.")
+    (tmp_path / "hostless.md").write_text("---\ntitle: H\nurl: https:///path\n---\nBody.")
+    documents, warnings = _collect(tmp_path)
+    found = {document.id: document for document in documents}
+    assert found["spaced.md"].url == "https://t.example.org/a%20b?c=1#frag"
+    assert found["hostless.md"].url is None
+    assert len(warnings) == 1 and warnings[0].startswith("hostless.md: ") and "'url'" in warnings[0]
 
 
 def test_a_deeply_nested_jsonl_line_is_skipped_like_any_bad_line(tmp_path: Path) -> None:

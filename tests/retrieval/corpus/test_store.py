@@ -40,7 +40,7 @@ def _generation(cache: Path) -> Path:
 
 
 def _open(corpus: Path, cache: Path) -> tuple[Engine, list[str], list[str]]:
-    """An engine, the warnings, and the summary lines (one per update that read files)."""
+    """An engine, the warnings, and the summary lines (one per update that changed anything)."""
     warnings: list[str] = []
     summaries: list[str] = []
     engine = Engine.from_path(corpus, cache_dir=cache, warn=warnings.append, report=summaries.append)
@@ -236,10 +236,14 @@ def test_a_shared_cache_folder_keeps_other_folders_and_other_corpora(tmp_path: P
 def test_a_new_indexing_code_version_replaces_the_old_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """When the indexing code changes, the corpus is indexed anew and its old folder removed."""
+    """When the indexing code changes, the corpus is indexed anew; its old folder, once
+    unused for STALE_AFTER_SECONDS (another install may share the cache), is removed."""
     corpus, cache = _copy_corpus(tmp_path), tmp_path / "cache"
     _open(corpus, cache)
     old = _folder(cache)
+    long_ago = old.stat().st_mtime - store_module.STALE_AFTER_SECONDS - 60
+    for name in ("CURRENT", store_module.IN_USE):
+        os.utime(old / name, (long_ago, long_ago))
     monkeypatch.setattr(store_module, "_indexing_code_digest", lambda: b"another version")
     _open(corpus, cache)
     assert not old.exists() and _folder(cache) != old
