@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test fuzz lint bench-squad bench-judge-stance bench-scale bench-corpus
+.PHONY: run test fuzz lint bench-squad bench-judge bench-judge-stance bench-scale bench-corpus train
 
 $(VENV)/installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,16 @@ bench-judge-stance: $(VENV)/installed
 
 bench-scale: $(VENV)/installed
 	$(BIN)/python bench/scale.py
+
+# Judgment on held-out data: relevance and quotes (SQuAD by article, FNC-1 by topic), then
+# stance and conflicts when bench/judge_stance.py exists.
+bench-judge: $(VENV)/installed
+	$(BIN)/python bench/judge_relevance.py
+	if [ -f bench/judge_stance.py ]; then $(BIN)/python bench/judge_stance.py; fi
+
+# Retrain every judging model shipped in retrieval/models/ (fixed seed, byte-reproducible).
+train: $(VENV)/installed
+	$(BIN)/citebot train
 
 bench-corpus: $(VENV)/installed
 	$(BIN)/python bench/corpus.py

@@ -113,14 +113,14 @@ def _cell(value: object) -> str:
 
 
 # ---- one answer, stage by stage -----------------------------------------------------------
-STAGES = ("retrieve", "quotes", "stance", "render")
+STAGES = ("retrieve", "judge", "stance", "render")
 
 
 class StagedAnswerer:
     """Answers a question as ``Engine.ask`` does, timing each stage on its own.
 
-    retrieve = ``index.query`` + ``index.search``; quotes = the relevance floor and quote
-    selection (``evidence.evidence_from_candidates``); stance =
+    retrieve = ``index.query`` + ``index.search`` (the candidates the judge reads); judge =
+    relevance and quote selection (``engine.judge.evidence``); stance =
     ``retrieval.judging.disagreement.assess`` (skipped, with the reason, when it cannot run);
     render = ``bot.render_text.render_answer`` plus ``bot.render_discord.render_answer``
     when importable.
@@ -158,23 +158,22 @@ class StagedAnswerer:
         return renderers
 
     def answer(self, question: str) -> tuple[dict[str, float], list[str], list[str]]:
-        """Seconds per stage, the cited source ids, and the raw ranking's ids (no floor)."""
+        """Seconds per stage, the cited source ids, and the raw ranking's ids (no judge)."""
         from dataclasses import replace
 
         from retrieval.answer import Answer
-        from retrieval.judging.evidence import evidence_from_candidates
 
         engine, index = self.engine, self.engine.index
         t0 = time.perf_counter()
-        query = index.query(question)
-        candidates = index.search(query, limit=self.max_sources)
+        query = engine.judge.query(question)
+        candidates = index.search(query, limit=engine.judge.candidate_limit(self.max_sources))
         t1 = time.perf_counter()
-        sources = evidence_from_candidates(index, engine.documents, query, candidates)
+        sources = engine.judge.evidence(question, query, candidates, max_sources=self.max_sources)
         t2 = time.perf_counter()
         answer = Answer(question=question, status="answered" if sources else "no_answer", sources=sources)
         if self.assess is not None and sources:
             cited = {s.id: engine.document(s.id) for s in sources}
-            found = self.assess(question, sources, cited)
+            found = self.assess(question, sources, cited, model=engine.models.stance)
             answer = replace(
                 answer,
                 sources=tuple(replace(s, stance=x) for s, x in zip(sources, found.stances, strict=True)),
@@ -186,6 +185,6 @@ class StagedAnswerer:
         for render in self.renderers:
             render(answer)
         t4 = time.perf_counter()
-        times = {"retrieve": t1 - t0, "quotes": t2 - t1, "stance": t3 - t2, "render": t4 - t3}
-        ranked = [engine.documents[int(d)].id for d in candidates.documents]
+        times = {"retrieve": t1 - t0, "judge": t2 - t1, "stance": t3 - t2, "render": t4 - t3}
+        ranked = [engine.documents[int(d)].id for d in candidates.documents[: self.max_sources]]
         return times, [s.id for s in sources], ranked

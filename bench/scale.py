@@ -12,9 +12,9 @@ size, each in a fresh process:
 - serve: ``Engine.from_path`` again, now loading the saved index (start-up time: the
   up-to-date check of every corpus file + memory-mapped load), then questions answered
   one at a time, timing each stage as ``Engine.ask`` runs it (see ``common.StagedAnswerer``): retrieve
-  (``index.query`` + ``index.search``), quotes (relevance floor and quote selection),
+  (``index.query`` + ``index.search``), judge (relevance and quote selection),
   stance (``retrieval.judging.disagreement.assess``), render (text and Discord renderers), and
-  the whole answer (retrieve + quotes + stance); peak memory of the serving process.
+  the whole answer (retrieve + judge + stance); peak memory of the serving process.
 
 Questions: half SQuAD dev questions, half made from corpus sentences (a random passage's
 words 2–9, as a user quoting a phrase would), sampled with a fixed seed.
@@ -123,7 +123,7 @@ def worker_serve(corpus: Path, cache: Path, questions: Path) -> dict:
         times, _, _ = answerer.answer(question)
         for stage, seconds in times.items():
             stage_s[stage].append(seconds)
-        answer_s.append(times["retrieve"] + times["quotes"] + times["stance"])
+        answer_s.append(times["retrieve"] + times["judge"] + times["stance"])
     result = {
         "startup_s": startup,
         "fingerprint_s": fingerprint,
@@ -204,7 +204,7 @@ def main() -> int:
         )
     )
     print(f"\nAnswer latency per stage, p50 / p99 ms ({arguments.questions} questions, one at a time):\n")
-    print(table(["size", *STAGES, "answer (retrieve+quotes+stance)"], stage_rows))
+    print(table(["size", *STAGES, "answer (retrieve+judge+stance)"], stage_rows))
     for note in sorted(notes):
         print(f"note: {note}")
     print(f"\nbench/scale.py took {time.perf_counter() - began:.0f} s")

@@ -12,9 +12,9 @@ Each system is measured in its own fresh subprocess (so peak memory is its own):
 - citebot: ``Engine.from_path`` over the JSONL with an empty cache (index build, includes
   reading and sentence-splitting the corpus), then again from the saved index (start-up),
   then every question answered one at a time. R@k is read from the sources the answer
-  cites (after the relevance floor, so an answer may cite fewer than 5 or say
-  ``no_answer``) and, labelled "raw ranking", from ``index.search`` (no floor). "answer"
-  = retrieval, relevance floor and quotes, and stance, as ``Engine.ask`` runs them, timed
+  cites (after the relevance judge, so an answer may cite fewer than 5 or say
+  ``no_answer``) and, labelled "raw ranking", from ``index.search`` (no judge). "answer"
+  = retrieval, the judge (relevance and quotes), and stance, as ``Engine.ask`` runs them, timed
   stage by stage (``common.StagedAnswerer``; rendering is timed too, not part of "answer").
 - bm25s: its README's set-up (``bm25s.tokenize`` with English stop words and PyStemmer's
   English stemmer; ``bm25s.BM25()`` defaults: lucene, k1=1.5, b=0.75, numpy backend).
@@ -98,7 +98,7 @@ def worker_citebot(corpus: Path, questions: Path, gold_path: Path) -> dict:
             times, sources, ranked = answerer.answer(request["question"])
             for stage, seconds in times.items():
                 stage_s[stage].append(seconds)
-            answer_s.append(times["retrieve"] + times["quotes"] + times["stance"])
+            answer_s.append(times["retrieve"] + times["judge"] + times["stance"])
             raw[request["id"]], shown[request["id"]] = ranked, sources
     result = {
         "build_s": build,

@@ -92,6 +92,12 @@ def build_parser() -> argparse.ArgumentParser:
     sources.add_argument("--json", action="store_true", help="one JSON object per document")
 
     commands.add_parser("serve", help="run the Discord bot (needs DISCORD_TOKEN)")
+    every = commands.add_parser(
+        "train",
+        help="train every judging model (relevance, quotes, stance) from ../shared/data",
+        add_help=False,
+    )
+    every.add_argument("rest", nargs=argparse.REMAINDER)
     feedback_cli.add_parser(commands)
     train = commands.add_parser(
         "train-stance", help="train the stance model from ../shared/data", add_help=False
@@ -356,6 +362,12 @@ def command_main_job(settings: Settings, out: TextIO) -> int:
     return 0
 
 
+def command_train(rest: list[str]) -> int:
+    from retrieval.judging.training import main as train_main
+
+    return train_main(rest)
+
+
 def command_train_stance(rest: list[str]) -> int:
     from retrieval.judging.stance.train import main as train_main
 
@@ -366,6 +378,8 @@ def main(
     argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None
 ) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["train"]:
+        return command_train(argv[1:])
     if argv[:1] == ["train-stance"]:
         return command_train_stance(argv[1:])
     arguments = build_parser().parse_args(argv)

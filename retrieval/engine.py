@@ -23,7 +23,8 @@ from retrieval.corpus.documents import (
 )
 from retrieval.corpus.store import IndexStore
 from retrieval.judging.disagreement import assess
-from retrieval.judging.evidence import gather_evidence
+from retrieval.judging.evidence import Judge
+from retrieval.judging.models import JudgingModels
 from retrieval.judging.quotes import MAX_QUOTE_CHARS
 from retrieval.search.index import IndexParameters, PassageIndex
 from retrieval.search.questions import clean_question
@@ -61,11 +62,16 @@ class Engine:
     """A loaded corpus with its passage index. Read-only once built, so ``ask`` is safe to
     call from many threads at once."""
 
-    def __init__(self, documents: Sequence[Document], index: PassageIndex) -> None:
+    def __init__(
+        self, documents: Sequence[Document], index: PassageIndex, models: JudgingModels | None = None
+    ) -> None:
+        """``models``: the judging models to answer with (default: the shipped ones)."""
         if index.n_documents != len(documents):
             raise ValueError("index and documents disagree")
         self.documents = documents
         self.index = index
+        self.models = models or JudgingModels.shipped()
+        self.judge = Judge(index, documents, self.models)
         if hasattr(documents, "ids_and_titles"):
             ids_and_titles = documents.ids_and_titles()  # no text decoded at start-up
         else:
@@ -76,15 +82,19 @@ class Engine:
 
     @classmethod
     def from_documents(
-        cls, documents: Sequence[Document], parameters: IndexParameters | None = None
+        cls,
+        documents: Sequence[Document],
+        parameters: IndexParameters | None = None,
+        *,
+        models: JudgingModels | None = None,
     ) -> Engine:
         """An engine over documents in memory (nothing saved)."""
         if not documents:
             raise CorpusError("no documents to answer from")
-        return cls(list(documents), build_index(documents, parameters))
+        return cls(list(documents), build_index(documents, parameters), models)
 
     @classmethod
-    def from_records(cls, records: object) -> Engine:
+    def from_records(cls, records: object, *, models: JudgingModels | None = None) -> Engine:
         """An engine over JSON records ``[{"id", "title", "text", "url"?, ...}]`` (batch lines'
         own documents). Raises DocumentError naming the first bad record."""
         if not isinstance(records, list) or not records:
@@ -97,7 +107,7 @@ class Engine:
                 raise DocumentError(f"documents[{position}]: {error}") from error
         if len({document.id for document in documents}) != len(documents):
             raise DocumentError("'documents' has two documents with the same id")
-        return cls.from_documents(documents)
+        return cls.from_documents(documents, models=models)
 
     @classmethod
     def from_path(
@@ -110,6 +120,7 @@ class Engine:
         progress: bool | None = None,
         report: Callable[[str], None] | None = None,
         follow_outside_links: bool = False,
+        models: JudgingModels | None = None,
     ) -> Engine:
         """Load the corpus at ``corpus``: the saved index, brought up to date with the files
         (only files added or changed since it was saved are read; see retrieval.corpus.store).
@@ -118,7 +129,8 @@ class Engine:
         corpus folder); ``progress``: a progress bar on stderr (default: when it is a
         terminal); ``report``: called with the one-line summary when files were read;
         ``follow_outside_links``: read files that symbolic links lead to outside the corpus
-        folder (see retrieval.corpus.files)."""
+        folder (see retrieval.corpus.files); ``models``: the judging models to answer with
+        (default: the shipped ones)."""
         store = IndexStore(
             Path(corpus),
             cache_dir=cache_dir,
@@ -129,20 +141,21 @@ class Engine:
             follow_outside_links=follow_outside_links,
         )
         loaded = store.update().loaded
-        return cls(loaded.documents, loaded.index)
+        return cls(loaded.documents, loaded.index, models)
 
     def ask(self, question: str, *, max_sources: int | None = 5, question_id: Any = None) -> Answer:
         """Answer a question or claim. Raises QuestionError with a user-facing message."""
         text = clean_question(question)
         if max_sources is not None and max_sources < 1:
             raise ValueError("max_sources must be at least 1")
-        query = self.index.query(text)
+        query = self.judge.query(text)
         pool = None if max_sources is None else max(max_sources, DISAGREEMENT_POOL)
-        found = gather_evidence(self.index, self.documents, query, max_sources=pool)
+        candidates = self.index.search(query, limit=self.judge.candidate_limit(pool))
+        found = self.judge.evidence(text, query, candidates, max_sources=pool)
         if not found:
             return Answer(question=text, status="no_answer", id=question_id)
         cited = {source.id: self.documents[self._by_id[source.id]] for source in found}
-        assessment = assess(text, found, cited)
+        assessment = assess(text, found, cited, model=self.models.stance)
         judged = [
             replace(with_stating_quote(source, stating), stance=stance)
             for source, stance, stating in zip(found, assessment.stances, assessment.stating, strict=True)

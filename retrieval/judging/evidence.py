@@ -1,101 +1,220 @@
-"""Index candidates → evidence per source: the relevance floor and each source's quotes."""
+"""Index candidates → evidence per source: which sources address the question, and the
+quotes that hold its answer.
+
+    judge = Judge(index, documents, models)
+    sources = judge.evidence(question, query, index.search(query, limit=...), max_sources=5)
+
+Per question: the candidates' passages are scored once (their matched terms feed both
+relevance and quotes); each candidate document is read once per process (sentence
+embeddings and answer kinds, ``reading.Reader``); the relevance model decides which to
+cite (``relevance``), and the quote model what to quote of each (``quotes``). Training
+(``training``) computes its examples with the same functions.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 from retrieval.answer import SourceEvidence
 from retrieval.corpus.documents import Document
-from retrieval.judging.quotes import select_quotes
+from retrieval.judging.answer_types import question_kind, question_tokens
+from retrieval.judging.models import JudgingModels
+from retrieval.judging.parameters import JudgingParameters
+from retrieval.judging.quotes import QuestionView, SourceSentences, line_penalties
+from retrieval.judging.reading import Reader, content_words
+from retrieval.judging.relevance import (
+    CandidateRows,
+    RelevanceFeatures,
+    question_capital_slots,
+    relevance_features,
+)
 from retrieval.search.index import Candidates, PassageIndex, Query
-
-# The relevance floor. A source is cited only when it contains at least this share of the
-# question's word weight (idf) and, for a question of several words, at least two of them:
-# a source that shares one stray word with the question is not evidence.
-# A source holding most of the question's weight passes on fewer words.
-MIN_COVERAGE = 0.35
-MIN_MATCHED_WORDS = 2
-SUFFICIENT_COVERAGE = 0.6
-# Pseudo-relevance feedback for choosing quotes: how many top passages, and their weight.
-FEEDBACK_PASSAGES = 3
-FEEDBACK_WEIGHT = 0.5
+from retrieval.text.analysis import STOP_WORDS
+from retrieval.text.derivations import Derivations
+from retrieval.text.embeddings import Embedder
 
 
-def passes_floor(candidates: Candidates, position: int, query: Query) -> bool:
-    needed_words = min(MIN_MATCHED_WORDS, int(query.is_unigram.sum()))
-    coverage = candidates.coverage[position]
-    return (
-        coverage >= MIN_COVERAGE
-        and (candidates.matched_terms[position] >= needed_words or coverage >= SUFFICIENT_COVERAGE)
-        and candidates.best_passage[position] > 0
+def question_query(
+    index: PassageIndex, question: str, derivations: Derivations | None, parameters: JudgingParameters
+) -> Query:
+    """The question's index query, widened by the words derived from its words ("directed"
+    → director) at ``parameters.derivation_weight`` of their idf."""
+    query = index.query(question)
+    if derivations is None or parameters.derivation_weight <= 0:
+        return query
+    stems = derivations.of_text(question, STOP_WORDS)
+    return index.with_derived(query, stems, weight=parameters.derivation_weight) if stems else query
+
+
+@dataclass(frozen=True)
+class Examined:
+    """One question's candidates as the judges read them."""
+
+    features: RelevanceFeatures
+    rows: CandidateRows
+    question_vector: np.ndarray | None
+
+
+def examine(
+    index: PassageIndex,
+    documents: Sequence[Document],
+    reader: Reader,
+    question: str,
+    query: Query,
+    candidates: Candidates,
+    parameters: JudgingParameters,
+) -> Examined:
+    """Score the candidates' passages and compute their relevance features (at least one candidate)."""
+    rows = CandidateRows.of(index, query, candidates.documents)
+    readings = [
+        reader.read(documents[int(number)].quotable_text, index.document_spans(int(number)))
+        for number in candidates.documents
+    ]
+    vector = reader.embed_question(question)
+    features = relevance_features(
+        index,
+        query,
+        candidates,
+        rows,
+        readings,
+        vector,
+        question_capital_slots(index, query, question),
+        is_claim=question_kind(question) == "yes_no",
+        summary_candidates=parameters.summary_candidates,
+    )
+    return Examined(features, rows, vector)
+
+
+def question_view(
+    index: PassageIndex, question: str, query: Query, vector: np.ndarray | None, embedder: Embedder | None
+) -> QuestionView:
+    words = content_words(question)
+    return QuestionView(
+        kind=question_kind(question),
+        tokens=question_tokens(question),
+        weights=query.weights,
+        is_unigram=query.is_unigram,
+        is_derived=query.derived,
+        norm=query.norm,
+        vector=vector,
+        word_vectors=None if embedder is None else embedder.word_vectors(words),
+        vectors_of=None if embedder is None else embedder.word_vectors,
+        is_question_word=index.analyzer.stems_to_one_of((*query.words, *query.derived_words)),
     )
 
 
-def quote_scores(
-    index: PassageIndex, query: Query, documents: np.ndarray, passage_scores: Sequence[np.ndarray]
-) -> list[np.ndarray]:
-    """How well each passage of the cited documents would serve as a quote: relevance to
-    the question widened by feedback from the best passages, times how quotable it is.
-    ``passage_scores`` are the documents' passages scored for the question (by search)."""
-    rows, counts = index.rows_of(documents)
-    priors = index.arrays["passage_prior"][rows]
-    flat = np.concatenate(passage_scores) * priors
-    best = np.argsort(-flat, kind="stable")[:FEEDBACK_PASSAGES]
-    top = rows[best[flat[best] > 0]]
-    expanded = index.expansion(query, np.sort(top), weight=FEEDBACK_WEIGHT)
-    flat = index.score_rows(expanded, rows).scores * priors
-    ends = np.cumsum(counts).tolist()
-    return [flat[end - n : end] for end, n in zip(ends, counts.tolist(), strict=True)]
-
-
-def gather_evidence(
+def source_sentences(
     index: PassageIndex,
     documents: Sequence[Document],
+    reader: Reader,
     query: Query,
-    *,
-    max_sources: int | None,
-) -> tuple[SourceEvidence, ...]:
-    """The sources that address the query, best first, each with its verbatim quotes."""
-    limit = index.n_documents if max_sources is None else max_sources
-    return evidence_from_candidates(index, documents, query, index.search(query, limit=limit))
-
-
-def evidence_from_candidates(
-    index: PassageIndex, documents: Sequence[Document], query: Query, candidates: Candidates
-) -> tuple[SourceEvidence, ...]:
-    """The relevance floor and quote selection over already-ranked candidates (a stage of
-    its own, so that benchmarks can time retrieval and quoting apart)."""
-    is_relevant = index.analyzer.stems_to_one_of(query.words)
-
-    cited = [
-        position for position in range(len(candidates.documents)) if passes_floor(candidates, position, query)
-    ]
-    if not cited:
-        return ()
-    cited_documents = candidates.documents[cited]
-    first_scores = [candidates.passage_scores[position] for position in cited]
-    evidence = []
-    for position, number, scores in zip(
-        cited, cited_documents, quote_scores(index, query, cited_documents, first_scores), strict=True
-    ):
+    numbers: Sequence[int],
+    rows: CandidateRows,
+    positions: Sequence[int],
+    parameters: JudgingParameters,
+) -> list[SourceSentences]:
+    """The sentences of the candidates at ``positions`` (document ``numbers``) as the quote
+    model reads them, with scores for the question widened by pseudo-relevance feedback
+    from the best passages among them (the corpus's own wording for what it asks)."""
+    own = [rows.candidate(position) for position in positions]
+    passages = np.concatenate([rows.rows[part] for part in own])
+    scores = np.concatenate([rows.scores[part] for part in own])
+    priors = index.arrays["passage_prior"][passages]
+    ranked = scores * priors
+    best = np.argsort(-ranked, kind="stable")[: parameters.feedback_passages]
+    top = passages[best[ranked[best] > 0]]
+    expanded = index.expansion(query, np.sort(top), weight=parameters.feedback_weight)
+    widened = index.score_rows(expanded, passages).scores
+    found, offset = [], 0
+    for number, part in zip(numbers, own, strict=True):
         document = documents[int(number)]
         spans = index.document_spans(int(number))
-        quotes = select_quotes(document.text, spans, scores, is_relevant=is_relevant)
-        if not quotes:
-            continue
-        evidence.append(
-            SourceEvidence(
-                id=document.id,
-                title=document.title,
-                url=document.url,
-                publisher=document.publisher,
-                author=document.author,
-                score=float(candidates.scores[position]),
-                quotes=quotes,
-                path=document.path,
-                date=document.date,
+        count = part.stop - part.start
+        window = slice(offset, offset + count)
+        offset += count
+        reading = reader.read(document.quotable_text, spans)
+        found.append(
+            SourceSentences(
+                text=document.text,
+                spans=spans,
+                scores=rows.scores[part],
+                feedback=widened[window],
+                matched=rows.matched[part],
+                penalties=line_penalties(reading, parameters),
+                reading=reading,
             )
         )
-    return tuple(evidence)
+    return found
+
+
+class Judge:
+    """Relevance and quotes for one engine's corpus. Safe to call from many threads."""
+
+    def __init__(self, index: PassageIndex, documents: Sequence[Document], models: JudgingModels) -> None:
+        self.index = index
+        self.documents = documents
+        self.models = models
+        self.reader = Reader(models.embedder)
+        self.derivations = (
+            None
+            if models.embedder is None
+            else Derivations(models.embedder.words().__contains__, index.analyzer.words)
+        )
+
+    def query(self, question: str) -> Query:
+        """The question's query for this corpus (with derived words)."""
+        return question_query(self.index, question, self.derivations, self.models.parameters)
+
+    def candidate_limit(self, max_sources: int | None) -> int:
+        """How many of the retriever's best documents to judge."""
+        if max_sources is None:
+            return self.index.n_documents
+        return max(max_sources, self.models.parameters.candidate_pool)
+
+    def evidence(
+        self,
+        question: str,
+        query: Query,
+        candidates: Candidates,
+        *,
+        max_sources: int | None,
+        answer_threshold: float | None = None,
+    ) -> tuple[SourceEvidence, ...]:
+        """The sources that address the question, most likely to hold the answer first,
+        each with its verbatim quotes; () when none does."""
+        if len(candidates.documents) == 0:
+            return ()
+        parameters = self.models.parameters
+        examined = examine(self.index, self.documents, self.reader, question, query, candidates, parameters)
+        verdict = self.models.relevance.judge(examined.features, answer_threshold=answer_threshold)
+        cited = verdict.cited if max_sources is None else verdict.cited[:max_sources]
+        if not cited:
+            return ()
+        numbers = [int(candidates.documents[position]) for position in cited]
+        sources = source_sentences(
+            self.index, self.documents, self.reader, query, numbers, examined.rows, cited, parameters
+        )
+        view = question_view(self.index, question, query, examined.question_vector, self.models.embedder)
+        evidence = []
+        for number, source, score in zip(numbers, sources, verdict.scores, strict=False):
+            quotes = self.models.quotes.select(source, view, parameters)
+            if not quotes:
+                continue
+            document = self.documents[number]
+            evidence.append(
+                SourceEvidence(
+                    id=document.id,
+                    title=document.title,
+                    url=document.url,
+                    publisher=document.publisher,
+                    author=document.author,
+                    score=score,
+                    quotes=quotes,
+                    path=document.path,
+                    date=document.date,
+                )
+            )
+        return tuple(evidence)

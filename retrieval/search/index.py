@@ -51,6 +51,14 @@ class Query:
     weights: np.ndarray
     is_unigram: np.ndarray
     words: tuple[str, ...]  # the stemmed unigrams, in question order
+    # Terms added for words derived from the question's ("director" for "directed"):
+    # scored like the others, but not question words (is_unigram is False for them).
+    is_derived: np.ndarray | None = None
+    derived_words: tuple[str, ...] = ()  # their stems
+
+    @cached_property
+    def derived(self) -> np.ndarray:
+        return np.zeros(len(self.term_ids), dtype=bool) if self.is_derived is None else self.is_derived
 
     # Cached: search and quote selection read them several times per question.
     @cached_property
@@ -256,6 +264,31 @@ class PassageIndex:
             weights=np.array([weight for weight, _ in entries], dtype=np.float64),
             is_unigram=np.array([unigram for _, unigram in entries], dtype=bool),
             words=tuple(dict.fromkeys(words)),
+        )
+
+    def with_derived(self, query: Query, stems: Sequence[str], *, weight: float) -> Query:
+        """The query plus derived word stems (unigrams), each at ``weight`` × its idf; a stem
+        no passage holds, or one the query has already, is left out."""
+        largest_idf = float(np.log1p(self.n_passages) + 1.0) - 1e-3
+        extra: dict[int, float] = {}
+        for stem in stems:
+            column, (idf, _) = self._term_cache.get(stem) or self._remember(stem)
+            if idf < largest_idf and column not in extra:
+                extra[column] = weight * idf
+        present = set(query.term_ids.tolist())
+        extra = {column: w for column, w in extra.items() if column not in present}
+        if not extra:
+            return query
+        ids = np.concatenate((query.term_ids, np.fromiter(extra, dtype=np.int64, count=len(extra))))
+        order = np.argsort(ids, kind="stable")
+        derived = np.concatenate((query.derived, np.ones(len(extra), dtype=bool)))
+        return Query(
+            term_ids=ids[order],
+            weights=np.concatenate((query.weights, np.fromiter(extra.values(), dtype=np.float64)))[order],
+            is_unigram=np.concatenate((query.is_unigram, np.zeros(len(extra), dtype=bool)))[order],
+            words=query.words,
+            is_derived=derived[order],
+            derived_words=(*query.derived_words, *(s for s in stems if s)),
         )
 
     def _remember(self, term: str) -> tuple[int, tuple[float, bool]]:
