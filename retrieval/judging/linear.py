@@ -17,11 +17,12 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
-from sklearn.preprocessing import StandardScaler
+
+if TYPE_CHECKING:  # scikit-learn is imported to fit only: answering never pays its ~1 s import
+    from sklearn.preprocessing import StandardScaler
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,9 @@ class LinearScorer:
         seed: int = 0,
     ) -> LinearScorer:
         """Logistic regression of ``labels`` on standardised ``features``, scaling folded in."""
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.preprocessing import StandardScaler
+
         scaler = StandardScaler().fit(features)
         model = LogisticRegression(C=regularization, max_iter=5000, random_state=seed)
         model.fit(scaler.transform(features), labels)
@@ -69,6 +73,9 @@ class LinearScorer:
         """A ranking within groups: logistic regression on the difference between each
         positive row and every negative row of its group (a Bradley–Terry model), so that
         ``softmax(score)`` over a group estimates which of its rows is the positive one."""
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.preprocessing import StandardScaler
+
         scaler = StandardScaler().fit(features)
         scaled = scaler.transform(features)
         rng = np.random.default_rng(seed)

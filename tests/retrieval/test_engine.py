@@ -191,3 +191,25 @@ def test_a_long_conflicting_sentence_is_cut_to_the_budget_and_quoted_as_shown() 
     (conflict,) = [c for c in answer.conflicts if "long" in c.sources]
     shown = {q for s in answer.sources for q in s.quotes}
     assert set(conflict.quotes) <= shown
+
+
+def test_answering_from_a_saved_index_never_imports_scikit_learn(tmp_path: Path) -> None:
+    """A fresh process answering from a saved index does not import scikit-learn (about a second
+    of start-up for every `citebot ask`): it is needed to build an index or train, not to answer."""
+    import subprocess
+    import sys
+
+    cache = tmp_path / "cache"
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from retrieval.engine import Engine\n"
+        f"engine = Engine.from_path(Path({str(DEFAULT_CORPUS)!r}), cache_dir=Path({str(cache)!r}))\n"
+        "for question in ('Is Ballerina based on a true story?', 'Who directed it?', 'Did Min-hee die?'):\n"
+        "    assert engine.ask(question).sources\n"
+        "print(sorted({name.split('.')[0] for name in sys.modules if name.startswith('sklearn')}))\n"
+    )
+    build = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert build.stdout.strip() == "['sklearn']"  # building the index is scikit-learn's TF-IDF
+    warm = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert warm.stdout.strip() == "[]", warm.stderr
