@@ -54,6 +54,7 @@ DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[2] / "models" / "stance.np
 FORMAT_VERSION = 2
 _GATE_GRID = tuple(round(0.2 + 0.05 * step, 2) for step in range(15))  # 0.20 … 0.90
 _KINDS = ("short", "article")
+_FEATURE_DECIMALS = 9
 _RULE_STATES = SENTENCE_FEATURE_NAMES.index("rule_states")
 _COVER_PREDICATE = SENTENCE_FEATURE_NAMES.index("cover_predicate")
 _QUESTION = SENTENCE_FEATURE_NAMES.index("question")
@@ -169,6 +170,11 @@ class StanceModel:
         rows = sentence_rows(extractor, claim, text, self.embedder)
         short = len(extractor.text_cues(text).sentences) <= SHORT_TEXT_SENTENCES
         document_features, _ = extractor.features(claim, text)
+        # Some features sum over sets of words, whose order (and so the last bits of the sum)
+        # changes with each process's string hashing: rounded, a model file is the same
+        # bytes from every run.
+        document_features = np.round(document_features, _FEATURE_DECIMALS)
+        dense = np.round(rows.dense, _FEATURE_DECIMALS)
         if not rows.numbers:
             width = len(SENTENCE_FEATURE_NAMES) + len(DENSE_FEATURE_NAMES)
             empty = np.zeros((0, 3 * width))
@@ -188,16 +194,16 @@ class StanceModel:
                 np.zeros((0, 2), dtype=bool),
             )
         context = np.tile(document_features, (len(rows.numbers), 1))
-        sentences = np.hstack([rows.dense, context])
-        document = np.concatenate([sentences[0], rows.dense.max(axis=0)])
-        rules = rows.dense[:, _RULE_STATES] - rows.dense[:, _RULE_DENIES]
+        sentences = np.hstack([dense, context])
+        document = np.concatenate([sentences[0], dense.max(axis=0)])
+        rules = dense[:, _RULE_STATES] - dense[:, _RULE_DENIES]
         return _Example(
             short,
             _augment(sentences, short),
             rows.numbers,
             _augment(document[None, :], short)[0],
             rules,
-            _eligible(rows.dense, short),
+            _eligible(dense, short),
         )
 
     # ------------------------------------------------------------------ training
@@ -207,6 +213,12 @@ class StanceModel:
             dict.fromkeys(texts), min_document_frequency=self.min_document_frequency
         )
         self.extractor_ = FeatureExtractor(idf, default_idf=default_idf, cache_size=len(set(texts)) + 16)
+        from threadpoolctl import threadpool_limits  # scikit-learn's own dependency
+
+        with threadpool_limits(limits=1):  # one BLAS thread: the same sums on every machine
+            return self._fit_on(claims, texts, labels)
+
+    def _fit_on(self, claims: Sequence[str], texts: Sequence[str], labels: Sequence[str]) -> StanceModel:
         examples = [self._example(claim, text) for claim, text in zip(claims, texts, strict=True)]
         y = np.array([LABELS.index(label) for label in labels])  # type: ignore[arg-type]
         # The gates are chosen on a third of the topics (claims and texts linked by a pair)
