@@ -55,6 +55,7 @@ FORMAT_VERSION = 2
 _GATE_GRID = tuple(round(0.2 + 0.05 * step, 2) for step in range(15))  # 0.20 … 0.90
 _KINDS = ("short", "article")
 _FEATURE_DECIMALS = 9
+_COEFFICIENT_DECIMALS = 4
 _RULE_STATES = SENTENCE_FEATURE_NAMES.index("rule_states")
 _COVER_PREDICATE = SENTENCE_FEATURE_NAMES.index("cover_predicate")
 _QUESTION = SENTENCE_FEATURE_NAMES.index("question")
@@ -241,15 +242,21 @@ class StanceModel:
         mean = rows.mean(axis=0)
         scale = rows.std(axis=0)
         scale[scale == 0] = 1.0
-        # newton-cg converges in a few steps on these few, collinear (augmented) features;
-        # a looser tolerance than the default (1e-4) saves most of the time.
+        # Fitted tightly and rounded: the last bits of numpy's sums depend on where arrays
+        # happen to sit in memory, and the gate search would amplify them (the model file
+        # must be the same bytes from every run).
         from sklearn.linear_model import LogisticRegression  # training only: answering never imports it
 
         classifier = LogisticRegression(
-            C=strength, max_iter=self.max_iterations, solver="newton-cg", tol=1e-3
+            C=strength, max_iter=self.max_iterations, solver="newton-cg", tol=1e-8
         )
         classifier.fit((rows - mean) / scale, y, sample_weight=self._class_weights(y)[y])
-        return _Scorer(mean, scale, classifier.coef_.copy(), classifier.intercept_.copy())
+        return _Scorer(
+            mean,
+            scale,
+            np.round(classifier.coef_, _COEFFICIENT_DECIMALS),
+            np.round(classifier.intercept_, _COEFFICIENT_DECIMALS),
+        )
 
     def _fit_scorers(self, examples: Sequence[_Example], y: np.ndarray) -> None:
         self.document_ = self._fit(np.vstack([e.document for e in examples]), y, self.regularization_strength)
