@@ -38,6 +38,7 @@ import numpy as np
 
 from retrieval.answer import Stance
 from retrieval.judging.stance import lexicon as lex
+from retrieval.judging.stance.data import connected_components
 from retrieval.judging.stance.features import DENSE_FEATURE_NAMES, FeatureExtractor
 from retrieval.judging.stance.sentences import (
     SENTENCE_FEATURE_NAMES,
@@ -380,21 +381,10 @@ class StanceModel:
 def _topics(claims: Sequence[str], texts: Sequence[str]) -> list[int]:
     """Each pair's topic: the connected component of the graph linking claims and texts
     that are paired, numbered in order of first appearance."""
-    parent: dict[str, str] = {}
-
-    def root(node: str) -> str:
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for claim, text in zip(claims, texts, strict=True):
-        first, second = root("c:" + claim), root("t:" + text)
-        if first != second:
-            parent[first] = second
-    numbers: dict[str, int] = {}
-    return [numbers.setdefault(root("c:" + claim), len(numbers)) for claim in claims]
+    numbers = connected_components(
+        ("c:" + claim, "t:" + text, True) for claim, text in zip(claims, texts, strict=True)
+    )
+    return [numbers["c:" + claim] for claim in claims]
 
 
 def _precision_first_score(gold: np.ndarray, predicted: Sequence[int]) -> float:
