@@ -32,7 +32,7 @@ from retrieval.judging.relevance import (
     relevance_features,
 )
 from retrieval.search.index import Candidates, PassageIndex, Query
-from retrieval.text.analysis import STOP_WORDS
+from retrieval.text.analysis import STOP_WORDS, term_id
 from retrieval.text.derivations import Derivations
 from retrieval.text.embeddings import Embedder
 
@@ -88,8 +88,33 @@ def examine(
     return Examined(features, rows, vector)
 
 
+def word_slots(
+    index: PassageIndex, query: Query, words: Sequence[str], derivations: Derivations | None
+) -> tuple[np.ndarray, ...]:
+    """For each of the question's content words, the query terms of its stems and of the
+    words derived from it ("directed" → direct, director, direction): a sentence holding
+    one of them holds that word."""
+    n_features = index.parameters.n_features
+    found = []
+    for word in words:
+        stems = set(index.analyzer.words(word))
+        if derivations is not None:
+            stems |= derivations.of_word(word)
+        ids = np.array(sorted({term_id(stem, n_features) for stem in stems}), dtype=query.term_ids.dtype)
+        positions = np.searchsorted(query.term_ids, ids)
+        inside = positions < len(query.term_ids)
+        hit = positions[inside][query.term_ids[positions[inside]] == ids[inside]]
+        found.append(hit[query.is_unigram[hit] | query.derived[hit]])
+    return tuple(found)
+
+
 def question_view(
-    index: PassageIndex, question: str, query: Query, vector: np.ndarray | None, embedder: Embedder | None
+    index: PassageIndex,
+    question: str,
+    query: Query,
+    vector: np.ndarray | None,
+    embedder: Embedder | None,
+    derivations: Derivations | None = None,
 ) -> QuestionView:
     words = content_words(question)
     return QuestionView(
@@ -101,6 +126,7 @@ def question_view(
         norm=query.norm,
         vector=vector,
         word_vectors=None if embedder is None else embedder.word_vectors(words),
+        word_slots=word_slots(index, query, words, derivations),
         vectors_of=None if embedder is None else embedder.word_vectors,
         is_question_word=index.analyzer.stems_to_one_of((*query.words, *query.derived_words)),
     )
@@ -197,7 +223,9 @@ class Judge:
         sources = source_sentences(
             self.index, self.documents, self.reader, query, numbers, examined.rows, cited, parameters
         )
-        view = question_view(self.index, question, query, examined.question_vector, self.models.embedder)
+        view = question_view(
+            self.index, question, query, examined.question_vector, self.models.embedder, self.derivations
+        )
         evidence = []
         for number, source, score in zip(numbers, sources, verdict.scores, strict=False):
             quotes = self.models.quotes.select(source, view, parameters)

@@ -143,6 +143,9 @@ class QuestionView:
     vector: np.ndarray | None  # its embedding
     word_vectors: np.ndarray | None  # (its content words, dimension), unit rows
     vectors_of: Callable[[Sequence[str]], np.ndarray] | None  # words → unit rows (the embedder's)
+    # Per content word (the rows of ``word_vectors``): the query terms of its stems and of the
+    # words derived from it; a sentence holding one holds the word ("director" for "directed").
+    word_slots: tuple[np.ndarray, ...]
     is_question_word: Callable[[str], bool]  # does a whitespace token stem to a question word?
 
 
@@ -199,7 +202,7 @@ def sentence_features(source: SourceSentences, question: QuestionView) -> np.nda
     base[:-1, columns["next_score_share"]] = share[1:]
     base[1:, columns["previous_coverage"]] = coverage[:-1]
     base[:-1, columns["next_coverage"]] = coverage[1:]
-    soft = _soft_matches(source.reading, question)
+    soft = _soft_matches(source.reading, question, source.matched)
     if soft is not None:
         base[:, columns["soft_coverage"]] = soft.mean(axis=0)
         base[:, columns["soft_weakest"]] = soft.min(axis=0)
@@ -215,22 +218,25 @@ def sentence_features(source: SourceSentences, question: QuestionView) -> np.nda
     return np.hstack((base, crossed))
 
 
-def _soft_matches(reading: DocumentReading, question: QuestionView) -> np.ndarray | None:
+def _soft_matches(reading: DocumentReading, question: QuestionView, matched: np.ndarray) -> np.ndarray | None:
     """(question words, sentences): each question word's best cosine similarity to the
-    sentence's content words (1 for the word itself; "movie" ~ "film"); None without
+    sentence's content words ("movie" ~ "film"), 1 where the sentence holds the word, an
+    inflection of it or a word derived from it ("directed" → director); None without
     embeddings or question words."""
     if question.word_vectors is None or question.vectors_of is None or not len(question.word_vectors):
         return None
     n = len(reading.word_starts) - 1
-    if not reading.vocabulary or not n:
-        return np.zeros((len(question.word_vectors), n))
-    similarity = question.word_vectors @ question.vectors_of(reading.vocabulary).T
-    per_word = similarity[:, reading.word_rows]
-    starts = reading.word_starts[:-1]
-    filled = starts < reading.word_starts[1:]
     best = np.zeros((len(question.word_vectors), n))
-    if len(per_word.T):
-        best[:, filled] = np.maximum.reduceat(per_word, starts[filled], axis=1)
+    if reading.vocabulary and n:
+        similarity = question.word_vectors @ question.vectors_of(reading.vocabulary).T
+        per_word = similarity[:, reading.word_rows]
+        starts = reading.word_starts[:-1]
+        filled = starts < reading.word_starts[1:]
+        if len(per_word.T):
+            best[:, filled] = np.maximum.reduceat(per_word, starts[filled], axis=1)
+    for row, slots in enumerate(question.word_slots[: len(best)]):
+        if len(slots) and len(matched):
+            best[row, matched[:, slots].any(axis=1)] = 1.0
     return best
 
 

@@ -365,6 +365,7 @@ def _quote_example(
         query,
         corpus.reader.embed_question(question.question),
         corpus.reader.embedder,
+        corpus.derivations,
     )
     features_ = sentence_features(source, view)
     holds = np.array(

@@ -48,13 +48,14 @@ QUESTIONS = [
     ("Who is Choi Pro?", r"sex trafficker|vicious leader", ANY),
     ("Where did the Nth Room scandal happen?", r"South Korea", INSPIRED),
     ("Who does Kim Ji-hoon play?", r"Choi Pro", NOT_BASED),
+    ("Who directed Ballerina?", r"director, Lee Chung-hyun", NOT_BASED),
 ]
 
 # Questions the models do not answer yet, and why (reported in issue 8's closing note). Each
 # is a strict xfail: it fails the suite the day it passes, so that it is moved back above.
 KNOWN_MISSES = {
+    "Who directed Ballerina?": "sentences naming Ballerina outrank 'The director, Lee Chung-hyun'",
     "who made the film": "'made' matches nothing and 'film' is everywhere: the director sentence ranks low",
-    "Who did the music for the movie?": "'music' matches the sentence after the soundtrack one",
     "Who plays the lead in Ballerina?": "'plays' and 'lead' match nothing near \"Jeon Jong-seo's character\"",
     "What kind of film is it?": "'kind' matches nothing; 'action-thriller' is not tied to it",
     "In which city is the movie set?": "'set' matches 'on set'; 'underbelly of Seoul' holds no place pattern",
