@@ -8,9 +8,10 @@ Every figure comes from a model that never saw the pairs it is measured on:
   to the bodies they have a related pair with (191); 20 % of them are held out whole
   (seed ``--seed``), with every headline and body in them; held-out unrelated pairs are
   those whose headline and body are both held out. A model is trained on the rest (plus
-  ARC train and SNLI, as ``citebot train`` does), then the bot runs end to end: an
-  Engine over the held-out bodies is asked each held-out headline with no cap on
-  sources; a body not cited counts as ``unrelated``, a cited one gets its stance
+  ARC train and SNLI, as ``citebot train`` does), and relevance and quotes on SQuAD and
+  the same training pairs (the shipped relevance model has seen every headline), then the
+  bot runs end to end: an Engine over the held-out bodies is asked each held-out headline
+  with no cap on sources; a body not cited counts as ``unrelated``, a cited one gets its stance
   (supports → agree, refutes → disagree, discusses → discuss). The headline split (the
   old, inflated figure: held-out headlines share bodies and topics with training) is
   printed beside it.
@@ -28,7 +29,8 @@ Every figure comes from a model that never saw the pairs it is measured on:
   question asked; Wikipedia paragraphs do not contradict each other, so every answer
   that raises "the sources disagree" is a false alarm. The articles are split in two
   halves and each half's questions are answered with the models trained on the other
-  half. Whole-answer latency (``Engine.ask``) is timed on the way.
+  half (relevance and quotes; the stance model learns nothing from SQuAD). Whole-answer
+  latency (``Engine.ask``) is timed on the way.
 """
 
 from __future__ import annotations
@@ -38,8 +40,8 @@ import re
 import sys
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -53,9 +55,10 @@ from common import load_squad  # noqa: E402
 
 from retrieval.answer import Answer  # noqa: E402
 from retrieval.corpus.documents import Document  # noqa: E402
-from retrieval.engine import DISAGREEMENT_POOL, Engine, with_stating_quote  # noqa: E402
-from retrieval.judging.disagreement import assess, warm_up  # noqa: E402
-from retrieval.judging.evidence import gather_evidence  # noqa: E402
+from retrieval.engine import Engine  # noqa: E402
+from retrieval.judging.disagreement import warm_up  # noqa: E402
+from retrieval.judging.models import JudgingModels  # noqa: E402
+from retrieval.judging.squad import SQUAD_FILE, SquadArticle, halves, read_squad  # noqa: E402
 from retrieval.judging.stance.data import (  # noqa: E402
     ARC_TEST_FILES,
     ARC_TRAIN_FILES,
@@ -71,7 +74,8 @@ from retrieval.judging.stance.data import (  # noqa: E402
 )
 from retrieval.judging.stance.model import StanceModel, shipped_embedder  # noqa: E402
 from retrieval.judging.stance.train import claim_of, fit_stance  # noqa: E402
-from retrieval.search.questions import QuestionError, clean_question  # noqa: E402
+from retrieval.judging.training import train_judging_models  # noqa: E402
+from retrieval.search.questions import QuestionError  # noqa: E402
 
 FNC_LABELS = ("agree", "disagree", "discuss", "unrelated")
 STANCES = ("supports", "refutes", "discusses")
@@ -111,34 +115,30 @@ def full_model(fnc: list[Pair], arc_train: list[Pair], snli: list[NliPair], *, s
 # ------------------------------------------------------------------------------ asking
 
 
-def judged_answer(
-    engine: Engine, question: str, model: StanceModel, *, max_sources: int | None
-) -> Answer | None:
-    """The engine's answer (as ``Engine.ask`` builds it) with every stance and conflict
-    judged by ``model`` instead of the shipped one."""
+def retrieval_models(
+    articles: Sequence[SquadArticle], claim_pairs: Sequence[Pair], *, seed: int
+) -> JudgingModels:
+    """Relevance and quotes trained on exactly these SQuAD articles and FNC-1 pairs (as
+    ``citebot train`` trains them from all of both): the shipped relevance model has seen
+    every FNC-1 headline and SQuAD article, so a held-out figure needs one that has not."""
+    return train_judging_models(articles, claim_pairs, seed=seed)
+
+
+_SQUAD: dict[Path, list[SquadArticle]] = {}
+
+
+def squad_articles(args: argparse.Namespace) -> list[SquadArticle]:
+    if args.data_dir not in _SQUAD:
+        _SQUAD[args.data_dir] = read_squad(args.data_dir / SQUAD_FILE)
+    return _SQUAD[args.data_dir]
+
+
+def judged_answer(engine: Engine, question: str, *, max_sources: int | None) -> Answer | None:
+    """The engine's answer, exactly as ``citebot ask`` gives it (None for a refused question)."""
     try:
-        text = clean_question(question)
+        return engine.ask(question, max_sources=max_sources)
     except QuestionError:
         return None
-    pool = None if max_sources is None else max(max_sources, DISAGREEMENT_POOL)
-    found = gather_evidence(engine.index, engine.documents, engine.index.query(text), max_sources=pool)
-    if not found:
-        return Answer(question=text, status="no_answer")
-    documents = {source.id: engine.document(source.id) for source in found}
-    assessment = assess(text, found, documents, model=model)
-    sources = tuple(
-        replace(with_stating_quote(source, stating), stance=stance)
-        for source, stance, stating in zip(found, assessment.stances, assessment.stating, strict=True)
-    )
-    return Answer(
-        question=text,
-        status="answered",
-        sources=sources,
-        disagreement=assessment.disagreement,
-        conflicts=assessment.conflicts,
-        claim=assessment.claim,
-        claim_kind=assessment.claim_kind,
-    )
 
 
 def stances_of(answer: Answer | None) -> dict[str, str]:
@@ -186,16 +186,16 @@ def by_headline(pairs: Sequence[Pair]) -> dict[str, list[Pair]]:
     return grouped
 
 
-def fnc_end_to_end(model: StanceModel, pairs: Sequence[Pair]) -> tuple[list[str], list[str]]:
+def fnc_end_to_end(models: JudgingModels, pairs: Sequence[Pair]) -> tuple[list[str], list[str]]:
     """Gold and predicted FNC labels of every pair, the bot deciding relatedness and stance."""
     bodies = {pair.body_id: pair.body for pair in pairs}
     documents = [Document(id=body_id, title=body_id, text=text) for body_id, text in bodies.items()]
-    engine = Engine.from_documents(documents)
-    warm_up(documents, model=model)
+    engine = Engine.from_documents(documents, models=models)
+    warm_up(documents, model=models.stance)
     gold: list[str] = []
     predicted: list[str] = []
     for headline, headline_pairs in by_headline(pairs).items():
-        cited = stances_of(judged_answer(engine, headline, model, max_sources=None))
+        cited = stances_of(judged_answer(engine, headline, max_sources=None))
         for pair in headline_pairs:
             gold.append(pair.label)
             predicted.append(STANCE_TO_FNC[cited[pair.body_id]] if pair.body_id in cited else "unrelated")
@@ -213,7 +213,7 @@ def fnc_given_relatedness(model: StanceModel, pairs: Sequence[Pair]) -> tuple[li
     return [pair.label for pair in pairs], predicted
 
 
-def disagreement_flags(model: StanceModel, pairs: Sequence[Pair]) -> dict[str, tuple[int, int]]:
+def disagreement_flags(models: JudgingModels, pairs: Sequence[Pair]) -> dict[str, tuple[int, int]]:
     """(flagged, headlines) per kind of headline, each asked as a claim of its related bodies."""
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for headline, headline_pairs in by_headline(pairs).items():
@@ -228,7 +228,7 @@ def disagreement_flags(model: StanceModel, pairs: Sequence[Pair]) -> dict[str, t
         else:
             kind = "disagreeing, no agreeing body"
         documents = [Document(id=pair.body_id, title=pair.body_id, text=pair.body) for pair in related]
-        answer = judged_answer(Engine.from_documents(documents), headline, model, max_sources=None)
+        answer = judged_answer(Engine.from_documents(documents, models=models), headline, max_sources=None)
         counts[kind][0] += bool(answer is not None and answer.disagreement)
         counts[kind][1] += 1
     return {kind: (flagged, total) for kind, (flagged, total) in counts.items()}
@@ -241,8 +241,10 @@ def run_fnc(args: argparse.Namespace, fnc: list[Pair], arc_train: list[Pair], sn
     for split_name, split in (("topic", split_by_topic), ("headline", split_by_headline)):
         training, held_out = split(fnc, held_out_fraction=0.2, seed=args.seed)
         model = train(TrainingData(training, arc_train, snli), seed=args.seed)
+        # Relevance learns from FNC-1 headlines too: this split's training pairs only.
+        models = retrieval_models(squad_articles(args), training, seed=args.seed).with_(stance=model)
         headlines = len({pair.headline for pair in held_out})
-        gold, predicted = fnc_end_to_end(model, held_out)
+        gold, predicted = fnc_end_to_end(models, held_out)
         print(fnc_row(f"split by {split_name}: end to end", gold, predicted, headlines))
         gold, predicted = fnc_given_relatedness(model, held_out)
         print(fnc_row(f"split by {split_name}: relatedness given", gold, predicted, headlines))
@@ -253,7 +255,7 @@ def run_fnc(args: argparse.Namespace, fnc: list[Pair], arc_train: list[Pair], sn
                 + ", ".join(f"{counts[label]} {label}" for label in FNC_LABELS)
                 + f"; {len({p.headline for p in training})} training headlines)"
             )
-            flags = disagreement_flags(model, held_out)
+            flags = disagreement_flags(models, held_out)
     print(topics_note)
     print()
     print("== Disagreement flag, FNC-1 topic split: each held-out headline asked of its related bodies")
@@ -268,11 +270,15 @@ def run_fnc(args: argparse.Namespace, fnc: list[Pair], arc_train: list[Pair], sn
 
 
 def snli_predictions(model: StanceModel, pairs: Sequence[NliPair]) -> tuple[list[str], int]:
-    """The stance the bot gives each premise (not cited → discusses), and how many were cited."""
+    """The stance the bot gives each premise (not cited → discusses), and how many were cited.
+    Relevance and quotes are the shipped ones: they never saw SNLI."""
+    models = JudgingModels.shipped().with_(stance=model)
     predicted, cited_count = [], 0
     for pair in pairs:
-        engine = Engine.from_documents([Document(id="premise", title="premise", text=pair.premise)])
-        cited = stances_of(judged_answer(engine, pair.hypothesis, model, max_sources=None))
+        engine = Engine.from_documents(
+            [Document(id="premise", title="premise", text=pair.premise)], models=models
+        )
+        cited = stances_of(judged_answer(engine, pair.hypothesis, max_sources=None))
         cited_count += "premise" in cited
         predicted.append(cited.get("premise", "discusses"))
     return predicted, cited_count
@@ -295,7 +301,7 @@ STANCE_HEADER = f"{'':<44} {'macro':>5}  {'supp':>5}  {'refut':>5}  {'disc':>5} 
 def run_snli(args: argparse.Namespace, fnc: list[Pair], arc_train: list[Pair], snli: list[NliPair]) -> None:
     print(f"== SNLI dev: hypothesis asked as a claim of its premise ({SNLI_FOLDS} folds grouped by premise)")
     folds = grouped_folds(snli, n_folds=SNLI_FOLDS, seed=args.seed)
-    gold, predicted, cited = [], [], 0
+    gold, predicted, given, cited = [], [], [], 0
     for fold in range(SNLI_FOLDS):
         training = [pair for pair, f in zip(snli, folds, strict=True) if f != fold]
         held_out = [pair for pair, f in zip(snli, folds, strict=True) if f == fold]
@@ -304,10 +310,15 @@ def run_snli(args: argparse.Namespace, fnc: list[Pair], arc_train: list[Pair], s
         gold += [pair.stance for pair in held_out]
         predicted += fold_predicted
         cited += fold_cited
+        # The stance model alone, every premise judged (as if retrieval cited it).
+        given += model.predict(
+            [claim_of(pair.hypothesis) for pair in held_out], [p.premise for p in held_out]
+        )
     print(STANCE_HEADER)
     print(
         stance_table("SNLI dev, end to end (bot)", gold, predicted, f"premise cited {cited / len(gold):.1%}")
     )
+    print(stance_table("SNLI dev, stance model, premise given", gold, given))
     matrix = Counter(zip(gold, predicted, strict=True))
     print(
         "  confusion (gold → predicted): "
@@ -323,9 +334,9 @@ def run_arc(args: argparse.Namespace, fnc: list[Pair], arc_train: list[Pair], sn
     arc_test = read_pairs(args.data_dir, *ARC_TEST_FILES, body_prefix="arc:")
     model = full_model(fnc, arc_train, snli, seed=args.seed)
     headlines = len({pair.headline for pair in arc_test})
-    print("== ARC test (trained on FNC-1, ARC train, SNLI)")
+    print("== ARC test (stance trained on FNC-1, ARC train, SNLI; relevance on SQuAD and FNC-1)")
     print(FNC_HEADER)
-    gold, predicted = fnc_end_to_end(model, arc_test)
+    gold, predicted = fnc_end_to_end(JudgingModels.shipped().with_(stance=model), arc_test)
     print(fnc_row("ARC test: end to end", gold, predicted, headlines))
     gold, predicted = fnc_given_relatedness(model, arc_test)
     print(fnc_row("ARC test: relatedness given", gold, predicted, headlines))
@@ -354,22 +365,30 @@ def reason_kind(reason: str) -> str:
 def run_squad(args: argparse.Namespace, fnc: list[Pair], arc_train: list[Pair], snli: list[NliPair]) -> None:
     paragraphs, questions = load_squad(args.data_dir / "squad-v1.1-dev.json")
     article_of = {p.id: int(p.id[1:].split("-")[0]) for p in paragraphs}
-    halves = squad_halves(max(article_of.values()) + 1)
+    half_of = squad_halves(max(article_of.values()) + 1)
     documents = [Document(id=p.id, title=p.title, text=p.text) for p in paragraphs]
-    engine = Engine.from_documents(documents)
-    # The stance model learns nothing from SQuAD, so both halves' models are the same one.
+    # The stance model learns nothing from SQuAD, so both halves share it; relevance and
+    # quotes are trained on the other half's articles (and every FNC-1 pair).
     model = full_model(fnc, arc_train, snli, seed=args.seed)
-    models: dict[int, Callable[[], StanceModel]] = {0: lambda: model, 1: lambda: model}
     warm_up(documents, model=model)
+    engines = {
+        half: Engine.from_documents(
+            documents,
+            models=retrieval_models(halves(squad_articles(args))[1 - half], fnc, seed=args.seed).with_(
+                stance=model
+            ),
+        )
+        for half in (0, 1)
+    }
     flagged = Counter()
     asked = Counter()
     kinds: Counter[str] = Counter()
     timings: list[float] = []
     examples: list[str] = []
     for question in questions:
-        half = halves[article_of[question.paragraph]]
+        half = half_of[article_of[question.paragraph]]
         started = time.perf_counter()
-        answer = judged_answer(engine, question.question, models[1 - half](), max_sources=5)
+        answer = judged_answer(engines[half], question.question, max_sources=5)
         timings.append(time.perf_counter() - started)
         asked[half] += 1
         if answer is not None and answer.disagreement:

@@ -152,11 +152,11 @@ def answers_question(terms: QuestionTerms, sentence: str) -> bool:
     """
     if not terms.names or not terms.stems:
         return False
-    sentence_names = names(sentence)
-    if not all(_names_it(sentence, sentence_names, name) for name in terms.names):
-        return False
     held = terms.stems & set(_ANALYZER.words(sentence))
-    return len(held) >= ANSWERING_SHARE * len(terms.stems)
+    if len(held) < ANSWERING_SHARE * len(terms.stems):  # the cheap test first
+        return False
+    sentence_names = names(sentence)
+    return all(_names_it(sentence, sentence_names, name) for name in terms.names)
 
 
 def _names_it(sentence: str, sentence_names: Sequence[str], name: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from functools import lru_cache
 
 from retrieval.judging.stance import lexicon as lex
 
@@ -19,21 +20,27 @@ _NAME = re.compile(rf"{_NAME_WORD}(?:\s+{_NAME_WORD})*")
 _VOWELS = frozenset("aeiouy")
 
 
+# Conflicts compare every name of every cited sentence with the question's, per question:
+# the same few strings again and again. These pure functions remember their results.
+@lru_cache(maxsize=8192)
 def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
-def name_tokens(name: str) -> list[str]:
-    return [token for token in re.split(r"[\s\-.’']+", _fold(name)) if token and token != "s"]
+@lru_cache(maxsize=8192)
+def name_tokens(name: str) -> tuple[str, ...]:
+    return tuple(token for token in re.split(r"[\s\-.’']+", _fold(name)) if token and token != "s")
 
 
+@lru_cache(maxsize=8192)
 def _skeleton(token: str) -> str:
     """First letter plus the consonants, doubled letters collapsed: "Jeon"/"Jun" → "jn"."""
     kept = token[0] + "".join(ch for ch in token[1:] if ch not in _VOWELS and ch != "h" and ch != "w")
     return re.sub(r"(.)\1+", r"\1", kept)
 
 
+@lru_cache(maxsize=16384)
 def same_name(first: str, second: str) -> bool:
     """Whether two names can be spellings of one name (romanisation, hyphens, initials, part)."""
     a, b = name_tokens(first), name_tokens(second)
@@ -71,4 +78,9 @@ def mentions_name(sentence: str, sentence_names: Sequence[str], name: str) -> bo
     was directed by …"), which ``names`` skips when it stands alone."""
     if any(same_name(name, found) for found in sentence_names):
         return True
-    return re.search(rf"(?<!\w){re.escape(_fold(name))}(?!\w)", _fold(sentence)) is not None
+    return _whole_word(_fold(name)).search(_fold(sentence)) is not None
+
+
+@lru_cache(maxsize=4096)
+def _whole_word(folded: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(folded)}(?!\w)")

@@ -631,11 +631,13 @@ def _train_quotes(data_dir: Path, seed: int, output: Path) -> str:
 
 
 def _train_stance(data_dir: Path, seed: int, output: Path) -> str:
-    from retrieval.judging.stance.train import fit_on_pairs, training_pairs
+    from retrieval.judging.stance.model import shipped_embedder
+    from retrieval.judging.stance.train import fit_stance, training_data
 
-    pairs = training_pairs(data_dir)
-    fit_on_pairs(pairs, seed=seed).save(output)
-    return f"{sum(pair.related for pair in pairs):,} related FNC-1 and ARC pairs"
+    pairs, nli_pairs = training_data(data_dir)
+    fit_stance(pairs, nli_pairs, seed=seed, embedder=shipped_embedder()).save(output)
+    n_related = sum(pair.related for pair in pairs)
+    return f"{n_related:,} related FNC-1 and ARC pairs, {len(nli_pairs):,} SNLI pairs"
 
 
 def _register_defaults() -> None:

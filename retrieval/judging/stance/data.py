@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,13 +63,9 @@ def split_by_headline(
     )
 
 
-def topics(pairs: list[Pair]) -> dict[str, int]:
-    """Topic number of every headline and body (keys ``h:<headline>``, ``b:<body id>``).
-
-    A topic is a connected component of the graph linking each headline to the bodies it
-    has a related (agree / disagree / discuss) pair with; numbered in order of first
-    appearance, so the numbering depends only on the file.
-    """
+def connected_components(edges: Iterable[tuple[str, str, bool]]) -> dict[str, int]:
+    """Component number of every node of ``(node, node, linked)`` edges (an unlinked edge
+    only adds its nodes), numbered in order of first appearance."""
     parent: dict[str, str] = {}
 
     def root(node: str) -> str:
@@ -78,12 +75,22 @@ def topics(pairs: list[Pair]) -> dict[str, int]:
             node = parent[node]
         return node
 
-    for pair in pairs:
-        headline, body = root("h:" + pair.headline), root("b:" + pair.body_id)
-        if pair.related and headline != body:
-            parent[headline] = body
+    for first, second, linked in edges:
+        first_root, second_root = root(first), root(second)
+        if linked and first_root != second_root:
+            parent[first_root] = second_root
     numbers: dict[str, int] = {}
     return {node: numbers.setdefault(root(node), len(numbers)) for node in parent}
+
+
+def topics(pairs: list[Pair]) -> dict[str, int]:
+    """Topic number of every headline and body (keys ``h:<headline>``, ``b:<body id>``).
+
+    A topic is a connected component of the graph linking each headline to the bodies it
+    has a related (agree / disagree / discuss) pair with; numbered in order of first
+    appearance, so the numbering depends only on the file.
+    """
+    return connected_components(("h:" + pair.headline, "b:" + pair.body_id, pair.related) for pair in pairs)
 
 
 def split_by_topic(

@@ -38,6 +38,7 @@ import numpy as np
 
 from retrieval.answer import Stance
 from retrieval.judging.stance import lexicon as lex
+from retrieval.judging.stance.data import connected_components
 from retrieval.judging.stance.features import DENSE_FEATURE_NAMES, FeatureExtractor
 from retrieval.judging.stance.sentences import (
     SENTENCE_FEATURE_NAMES,
@@ -53,6 +54,8 @@ DEFAULT_MODEL_PATH = Path(__file__).resolve().parents[2] / "models" / "stance.np
 FORMAT_VERSION = 2
 _GATE_GRID = tuple(round(0.2 + 0.05 * step, 2) for step in range(15))  # 0.20 … 0.90
 _KINDS = ("short", "article")
+_FEATURE_DECIMALS = 9
+_COEFFICIENT_DECIMALS = 4
 _RULE_STATES = SENTENCE_FEATURE_NAMES.index("rule_states")
 _COVER_PREDICATE = SENTENCE_FEATURE_NAMES.index("cover_predicate")
 _QUESTION = SENTENCE_FEATURE_NAMES.index("question")
@@ -168,6 +171,11 @@ class StanceModel:
         rows = sentence_rows(extractor, claim, text, self.embedder)
         short = len(extractor.text_cues(text).sentences) <= SHORT_TEXT_SENTENCES
         document_features, _ = extractor.features(claim, text)
+        # Some features sum over sets of words, whose order (and so the last bits of the sum)
+        # changes with each process's string hashing: rounded, a model file is the same
+        # bytes from every run.
+        document_features = np.round(document_features, _FEATURE_DECIMALS)
+        dense = np.round(rows.dense, _FEATURE_DECIMALS)
         if not rows.numbers:
             width = len(SENTENCE_FEATURE_NAMES) + len(DENSE_FEATURE_NAMES)
             empty = np.zeros((0, 3 * width))
@@ -187,16 +195,16 @@ class StanceModel:
                 np.zeros((0, 2), dtype=bool),
             )
         context = np.tile(document_features, (len(rows.numbers), 1))
-        sentences = np.hstack([rows.dense, context])
-        document = np.concatenate([sentences[0], rows.dense.max(axis=0)])
-        rules = rows.dense[:, _RULE_STATES] - rows.dense[:, _RULE_DENIES]
+        sentences = np.hstack([dense, context])
+        document = np.concatenate([sentences[0], dense.max(axis=0)])
+        rules = dense[:, _RULE_STATES] - dense[:, _RULE_DENIES]
         return _Example(
             short,
             _augment(sentences, short),
             rows.numbers,
             _augment(document[None, :], short)[0],
             rules,
-            _eligible(rows.dense, short),
+            _eligible(dense, short),
         )
 
     # ------------------------------------------------------------------ training
@@ -206,6 +214,12 @@ class StanceModel:
             dict.fromkeys(texts), min_document_frequency=self.min_document_frequency
         )
         self.extractor_ = FeatureExtractor(idf, default_idf=default_idf, cache_size=len(set(texts)) + 16)
+        from threadpoolctl import threadpool_limits  # scikit-learn's own dependency
+
+        with threadpool_limits(limits=1):  # one BLAS thread: the same sums on every machine
+            return self._fit_on(claims, texts, labels)
+
+    def _fit_on(self, claims: Sequence[str], texts: Sequence[str], labels: Sequence[str]) -> StanceModel:
         examples = [self._example(claim, text) for claim, text in zip(claims, texts, strict=True)]
         y = np.array([LABELS.index(label) for label in labels])  # type: ignore[arg-type]
         # The gates are chosen on a third of the topics (claims and texts linked by a pair)
@@ -228,15 +242,21 @@ class StanceModel:
         mean = rows.mean(axis=0)
         scale = rows.std(axis=0)
         scale[scale == 0] = 1.0
-        # newton-cg converges in a few steps on these few, collinear (augmented) features;
-        # a looser tolerance than the default (1e-4) saves most of the time.
+        # Fitted tightly and rounded: the last bits of numpy's sums depend on where arrays
+        # happen to sit in memory, and the gate search would amplify them (the model file
+        # must be the same bytes from every run).
         from sklearn.linear_model import LogisticRegression  # training only: answering never imports it
 
         classifier = LogisticRegression(
-            C=strength, max_iter=self.max_iterations, solver="newton-cg", tol=1e-3
+            C=strength, max_iter=self.max_iterations, solver="newton-cg", tol=1e-8
         )
         classifier.fit((rows - mean) / scale, y, sample_weight=self._class_weights(y)[y])
-        return _Scorer(mean, scale, classifier.coef_.copy(), classifier.intercept_.copy())
+        return _Scorer(
+            mean,
+            scale,
+            np.round(classifier.coef_, _COEFFICIENT_DECIMALS),
+            np.round(classifier.intercept_, _COEFFICIENT_DECIMALS),
+        )
 
     def _fit_scorers(self, examples: Sequence[_Example], y: np.ndarray) -> None:
         self.document_ = self._fit(np.vstack([e.document for e in examples]), y, self.regularization_strength)
@@ -380,21 +400,10 @@ class StanceModel:
 def _topics(claims: Sequence[str], texts: Sequence[str]) -> list[int]:
     """Each pair's topic: the connected component of the graph linking claims and texts
     that are paired, numbered in order of first appearance."""
-    parent: dict[str, str] = {}
-
-    def root(node: str) -> str:
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for claim, text in zip(claims, texts, strict=True):
-        first, second = root("c:" + claim), root("t:" + text)
-        if first != second:
-            parent[first] = second
-    numbers: dict[str, int] = {}
-    return [numbers.setdefault(root("c:" + claim), len(numbers)) for claim in claims]
+    numbers = connected_components(
+        ("c:" + claim, "t:" + text, True) for claim, text in zip(claims, texts, strict=True)
+    )
+    return [numbers["c:" + claim] for claim in claims]
 
 
 def _precision_first_score(gold: np.ndarray, predicted: Sequence[int]) -> float:
