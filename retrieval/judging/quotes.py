@@ -228,7 +228,7 @@ def _soft_matches(reading: DocumentReading, question: QuestionView, matched: np.
     n = len(reading.word_starts) - 1
     best = np.zeros((len(question.word_vectors), n))
     if reading.vocabulary and n:
-        similarity = question.word_vectors @ question.vectors_of(reading.vocabulary).T
+        similarity = question.word_vectors @ reading.vocabulary_vectors(question.vectors_of).T
         per_word = similarity[:, reading.word_rows]
         starts = reading.word_starts[:-1]
         filled = starts < reading.word_starts[1:]
@@ -245,24 +245,44 @@ def word_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [match.span() for match in _WORD.finditer(text, start, end)]
 
 
+# Each distinct token's question-independent word kinds (``_WORD_KINDS`` less "question_word",
+# "capital" before its position is known), remembered: a corpus's words repeat, and these
+# checks per word were the bulk of quote selection's time. Bounded: cleared when full.
+_TOKEN_KINDS: dict[str, tuple[bool, ...]] = {}
+_TOKEN_KINDS_SIZE = 200_000
+_STATIC_COLUMNS = [i for i, kind in enumerate(_WORD_KINDS) if kind != "question_word"]
+_CAPITAL, _QUESTION_WORD = _WORD_KINDS.index("capital"), _WORD_KINDS.index("question_word")
+
+
+def _token_kinds(token: str) -> tuple[bool, ...]:
+    """The word kinds of one whitespace token that do not depend on the question."""
+    core = token.strip(_STRIP)
+    found = (
+        bool(core[:1].isupper()),
+        any(ch.isdigit() for ch in core),
+        bool(_YEAR.match(core)),
+        bool(_MONTH.match(core)),
+        bool(_NUMBER_WORD.match(core)),
+        core.lower() in STOP_WORDS,
+        token[-1:] in ",;:.",
+        core[:1].islower(),
+    )
+    if len(_TOKEN_KINDS) >= _TOKEN_KINDS_SIZE:
+        _TOKEN_KINDS.clear()
+    _TOKEN_KINDS[token] = found
+    return found
+
+
 def word_features(text: str, words: Sequence[tuple[int, int]], question: QuestionView) -> np.ndarray:
     """(words, WORD_FEATURES) for the words of one sentence."""
     n = len(words)
+    tokens = [text[start:end] for start, end in words]
     kinds = np.zeros((n, len(_WORD_KINDS)))
-    for position, (start, end) in enumerate(words):
-        token = text[start:end]
-        core = token.strip(_STRIP)
-        kinds[position] = (
-            bool(core[:1].isupper()) and position > 0,
-            any(ch.isdigit() for ch in core),
-            bool(_YEAR.match(core)),
-            bool(_MONTH.match(core)),
-            bool(_NUMBER_WORD.match(core)),
-            core.lower() in STOP_WORDS,
-            question.is_question_word(token),
-            token[-1:] in ",;:.",
-            core[:1].islower(),
-        )
+    if n:
+        known = _TOKEN_KINDS.get
+        kinds[:, _STATIC_COLUMNS] = [known(token) or _token_kinds(token) for token in tokens]
+        kinds[0, _CAPITAL] = 0.0  # a capital opening the sentence says nothing
+        kinds[:, _QUESTION_WORD] = [question.is_question_word(token) for token in tokens]
     in_question = np.flatnonzero(kinds[:, _WORD_KINDS.index("question_word")])
     places = np.arange(n)
     if len(in_question):

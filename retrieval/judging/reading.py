@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -44,6 +44,17 @@ class DocumentReading:
     vocabulary: tuple[str, ...]  # the document's distinct content words, lower-cased
     word_rows: np.ndarray  # each sentence's content words, as rows of ``vocabulary``, concatenated
     word_starts: np.ndarray  # where each sentence's words begin in ``word_rows`` (+ the end)
+    # The vocabulary's word vectors, per embedder, filled on first use (only cited sources'
+    # are needed, so they are not computed when a candidate is first read).
+    _vocabulary_vectors: dict[object, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+
+    def vocabulary_vectors(self, vectors_of: Callable[[Sequence[str]], np.ndarray]) -> np.ndarray:
+        """``vectors_of(self.vocabulary)``, remembered (the same each time it is asked)."""
+        key = getattr(vectors_of, "__self__", vectors_of)
+        found = self._vocabulary_vectors.get(key)
+        if found is None:
+            found = self._vocabulary_vectors[key] = vectors_of(self.vocabulary)
+        return found
 
 
 def content_words(text: str) -> list[str]:

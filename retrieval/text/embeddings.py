@@ -103,13 +103,22 @@ class Embedder:
         cache = self._word_tokens
         if len(cache) > _WORD_CACHE_SIZE:
             cache.clear()  # bounded memory: refills with the words in use
+        split = [text.split() for text in texts]
+        # Words not seen before are tokenized in one call (a call per word cost more than
+        # the tokenizing itself when a new document is read).
+        missing = list(dict.fromkeys(word for words in split for word in words if word not in cache))
+        new = {}
+        if missing:
+            encodings = self.tokenizer.encode_batch(missing, add_special_tokens=False)
+            new = {word: encoding.ids for word, encoding in zip(missing, encodings, strict=True)}
+            cache.update(new)
         found = []
-        for text in texts:
+        for words in split:
             ids: list[int] = []
-            for word in text.split():
-                word_ids = cache.get(word)
-                if word_ids is None:
-                    word_ids = cache[word] = self.tokenizer.encode(word, add_special_tokens=False).ids
+            for word in words:
+                word_ids = cache.get(word) or new.get(word)
+                if word_ids is None:  # cleared meanwhile by another thread
+                    word_ids = self.tokenizer.encode(word, add_special_tokens=False).ids
                 ids.extend(word_ids)
             found.append(ids)
         return found
