@@ -91,10 +91,29 @@ def question_tokens(question: str) -> frozenset[str]:
     return frozenset(_TOKEN.findall(question.lower()))
 
 
+# The case-blind patterns, case-sensitive, for ASCII text lower-cased first: the same
+# matches (on ASCII text ignoring case is comparing lower-cased letters), twice as fast.
+_LOWER_CASE_PATTERNS = {
+    kind: re.compile(pattern.pattern)
+    for kind, pattern in _SENTENCE_PATTERNS.items()
+    if pattern.flags & re.IGNORECASE
+}
+
+
 def sentence_kinds_without_names(sentence: str) -> list[bool]:
     """Which of SENTENCE_KINDS occur in the sentence, "name" left False: whether a sentence
     names someone the question does not is decided per question (``has_new_name``)."""
-    return [False] + [bool(_SENTENCE_PATTERNS[kind].search(sentence)) for kind in SENTENCE_KINDS[1:]]
+    if not sentence.isascii():
+        return [False] + [bool(_SENTENCE_PATTERNS[kind].search(sentence)) for kind in SENTENCE_KINDS[1:]]
+    lowered = sentence.lower()
+    return [False] + [
+        bool(
+            _LOWER_CASE_PATTERNS[kind].search(lowered)
+            if kind in _LOWER_CASE_PATTERNS
+            else _SENTENCE_PATTERNS[kind].search(sentence)
+        )
+        for kind in SENTENCE_KINDS[1:]
+    ]
 
 
 def has_new_name(capitals: frozenset[str], question: frozenset[str]) -> bool:

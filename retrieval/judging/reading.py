@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -32,24 +33,65 @@ _CAPTION = re.compile(r"\((?:[A-Z][\w.&'’-]*\s?){1,4}\)\s*$")
 READ_CACHE_DOCUMENTS = 8192
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DocumentReading:
-    """One document's sentences as the judges see them (rows follow the index's passages)."""
+    """One document's sentences as the judges see them (rows follow the index's passages).
 
+    The embeddings are read at once (relevance reads every candidate's); the rest only
+    when quote selection first asks (only cited sources' are needed), then remembered."""
+
+    text: str
+    spans: tuple[tuple[int, int], ...]
     vectors: np.ndarray  # (sentences, dimension) unit rows; zeros without embeddings
     mean_vector: np.ndarray  # the whole document's direction (unit length, or zeros)
-    kinds: np.ndarray  # (sentences, len(SENTENCE_KINDS)) bool; the "name" column is filled per question
-    capitals: tuple[frozenset[str], ...]  # each sentence's ``inner_capitals``
-    line_kinds: np.ndarray  # (sentences,) STATEMENT, HEADING, QUESTION or CAPTION
-    vocabulary: tuple[str, ...]  # the document's distinct content words, lower-cased
-    word_rows: np.ndarray  # each sentence's content words, as rows of ``vocabulary``, concatenated
-    word_starts: np.ndarray  # where each sentence's words begin in ``word_rows`` (+ the end)
-    # The vocabulary's word vectors, per embedder, filled on first use (only cited sources'
-    # are needed, so they are not computed when a candidate is first read).
-    _vocabulary_vectors: dict[object, np.ndarray] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def sentences(self) -> list[str]:
+        return [self.text[start:end] for start, end in self.spans]
+
+    @cached_property
+    def kinds(self) -> np.ndarray:
+        """(sentences, len(SENTENCE_KINDS)) bool; the "name" column is filled per question."""
+        kinds = np.zeros((len(self.spans), len(SENTENCE_KINDS)), dtype=bool)
+        for row, sentence in enumerate(self.sentences):
+            kinds[row] = sentence_kinds_without_names(sentence)
+        return kinds
+
+    @cached_property
+    def capitals(self) -> tuple[frozenset[str], ...]:
+        """Each sentence's ``inner_capitals``."""
+        return tuple(inner_capitals(sentence) for sentence in self.sentences)
+
+    @cached_property
+    def line_kinds(self) -> np.ndarray:
+        """(sentences,) STATEMENT, HEADING, QUESTION or CAPTION."""
+        return _line_kinds(self.text, self.spans, self.sentences)
+
+    @cached_property
+    def _words(self) -> dict[str, object]:
+        return _content_words(self.sentences)
+
+    @property
+    def vocabulary(self) -> tuple[str, ...]:
+        """The document's distinct content words, lower-cased."""
+        return self._words["vocabulary"]  # type: ignore[return-value]
+
+    @property
+    def word_rows(self) -> np.ndarray:
+        """Each sentence's content words, as rows of ``vocabulary``, concatenated."""
+        return self._words["word_rows"]  # type: ignore[return-value]
+
+    @property
+    def word_starts(self) -> np.ndarray:
+        """Where each sentence's words begin in ``word_rows`` (+ the end)."""
+        return self._words["word_starts"]  # type: ignore[return-value]
+
+    @cached_property
+    def _vocabulary_vectors(self) -> dict[object, np.ndarray]:
+        return {}
 
     def vocabulary_vectors(self, vectors_of: Callable[[Sequence[str]], np.ndarray]) -> np.ndarray:
-        """``vectors_of(self.vocabulary)``, remembered (the same each time it is asked)."""
+        """``vectors_of(self.vocabulary)``, remembered per embedder (the same each time)."""
         key = getattr(vectors_of, "__self__", vectors_of)
         found = self._vocabulary_vectors.get(key)
         if found is None:
@@ -109,7 +151,7 @@ class Reader:
     def read(self, text: str, spans: Sequence[tuple[int, int]]) -> DocumentReading:
         """The reading of ``text`` whose sentences are ``spans`` (the index's passages)."""
         found = self._cache.get(text)
-        if found is not None and len(found.capitals) == len(spans):
+        if found is not None and len(found.spans) == len(spans):
             return found
         sentences = [text[start:end] for start, end in spans]
         dimension = 0 if self.embedder is None else self.embedder.dimension
@@ -121,17 +163,8 @@ class Reader:
         else:
             vectors = np.zeros((len(sentences), dimension), dtype=np.float32)
             mean_vector = np.zeros(dimension, dtype=np.float32)
-        kinds = np.zeros((len(sentences), len(SENTENCE_KINDS)), dtype=bool)
-        for row, sentence in enumerate(sentences):
-            kinds[row] = sentence_kinds_without_names(sentence)
-        reading = DocumentReading(
-            vectors=vectors,
-            mean_vector=mean_vector,
-            kinds=kinds,
-            capitals=tuple(inner_capitals(sentence) for sentence in sentences),
-            line_kinds=_line_kinds(text, spans, sentences),
-            **_content_words(sentences),
-        )
+        reading = DocumentReading(text=text, spans=tuple(spans), vectors=vectors, mean_vector=mean_vector)
+        reading.__dict__["sentences"] = sentences
         with self._lock:
             if len(self._cache) >= self.max_documents:
                 self._cache.clear()  # bounded memory; refills with the documents in use

@@ -203,9 +203,14 @@ def relevance_features(
     source[:, column["score_share"]] = scores / best
     source[:, column["score_margin"]] = margin
     source[:, column["log_rank"]] = np.log1p(np.arange(n))
-    source[:, column["sentence_coverage"]] = [
-        float(sentence_share[rows.candidate(i)].max(initial=0.0)) for i in range(n)
-    ]
+    if len(rows.rows) and len(rows.counts) == n and rows.counts.all():
+        source[:, column["sentence_coverage"]] = np.maximum(
+            np.maximum.reduceat(sentence_share, rows.starts), 0.0
+        )
+    else:
+        source[:, column["sentence_coverage"]] = [
+            float(sentence_share[rows.candidate(i)].max(initial=0.0)) for i in range(n)
+        ]
     source[:, column["best_sentence_score"]] = candidates.best_passage / query.norm
     if question_vector is not None:
         for i, reading in enumerate(readings):

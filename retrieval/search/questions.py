@@ -39,7 +39,8 @@ def clean_question(question: str) -> str:
     text = unicodedata.normalize("NFC", question)
     text = _INVISIBLE.sub("", text)
     text = _MARKDOWN_MARKS.sub("", _MARKDOWN_LINK.sub(r"\1", _MENTION.sub(" ", text)))
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    if not text.isprintable():  # printable text has no control or format characters (category C)
+        text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
     text = _SPACE.sub(" ", text).strip()
     if not text:
         raise QuestionError(

@@ -226,7 +226,7 @@ class Analyzer:
         wanted = set(stems)
 
         def stems_to_one(token: str) -> bool:
-            return any(stem in wanted for stem in self.token_stems(token))
+            return not wanted.isdisjoint(self.token_stems(token))
 
         return stems_to_one
 
