@@ -69,10 +69,12 @@ def examine(
 ) -> Examined:
     """Score the candidates' passages and compute their relevance features (at least one candidate)."""
     rows = CandidateRows.of(index, query, candidates.documents)
-    readings = [
-        reader.read(documents[int(number)].quotable_text, index.document_spans(int(number)))
-        for number in candidates.documents
-    ]
+    readings = reader.read_many(
+        [
+            (documents[int(number)].quotable_text, index.document_spans(int(number)))
+            for number in candidates.documents
+        ]
+    )
     vector = reader.embed_question(question)
     features = relevance_features(
         index,

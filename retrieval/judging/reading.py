@@ -150,23 +150,43 @@ class Reader:
 
     def read(self, text: str, spans: Sequence[tuple[int, int]]) -> DocumentReading:
         """The reading of ``text`` whose sentences are ``spans`` (the index's passages)."""
-        found = self._cache.get(text)
-        if found is not None and len(found.spans) == len(spans):
-            return found
-        sentences = [text[start:end] for start, end in spans]
+        return self.read_many([(text, spans)])[0]
+
+    def read_many(self, documents: Sequence[tuple[str, Sequence[tuple[int, int]]]]) -> list[DocumentReading]:
+        """The readings of several (text, spans): those not remembered have all their
+        sentences embedded in one call (each row as embedding it alone would give)."""
+        found: list[DocumentReading | None] = []
+        for text, spans in documents:
+            known = self._cache.get(text)
+            found.append(known if known is not None and len(known.spans) == len(spans) else None)
+        unread = [i for i, reading in enumerate(found) if reading is None]
+        if not unread:
+            return found  # type: ignore[return-value]
+        sentences = [
+            [text[start:end] for start, end in spans] for text, spans in (documents[i] for i in unread)
+        ]
         dimension = 0 if self.embedder is None else self.embedder.dimension
-        if self.embedder is not None and sentences:
-            vectors = self.embedder.embed(sentences)
-            total = vectors.sum(axis=0)
-            norm = float(np.linalg.norm(total))
-            mean_vector = total / norm if norm > 0 else total
+        every = [sentence for part in sentences for sentence in part]
+        if self.embedder is not None and every:
+            embedded = self.embedder.embed(every)
         else:
-            vectors = np.zeros((len(sentences), dimension), dtype=np.float32)
-            mean_vector = np.zeros(dimension, dtype=np.float32)
-        reading = DocumentReading(text=text, spans=tuple(spans), vectors=vectors, mean_vector=mean_vector)
-        reading.__dict__["sentences"] = sentences
-        with self._lock:
-            if len(self._cache) >= self.max_documents:
-                self._cache.clear()  # bounded memory; refills with the documents in use
-            self._cache[text] = reading
-        return reading
+            embedded = np.zeros((len(every), dimension), dtype=np.float32)
+        offset = 0
+        for i, part in zip(unread, sentences, strict=True):
+            text, spans = documents[i]
+            vectors = embedded[offset : offset + len(part)].copy()
+            offset += len(part)
+            if self.embedder is not None and part:
+                total = vectors.sum(axis=0)
+                norm = float(np.linalg.norm(total))
+                mean_vector = total / norm if norm > 0 else total
+            else:
+                mean_vector = np.zeros(dimension, dtype=np.float32)
+            reading = DocumentReading(text=text, spans=tuple(spans), vectors=vectors, mean_vector=mean_vector)
+            reading.__dict__["sentences"] = part
+            with self._lock:
+                if len(self._cache) >= self.max_documents:
+                    self._cache.clear()  # bounded memory; refills with the documents in use
+                self._cache[text] = reading
+            found[i] = reading
+        return found  # type: ignore[return-value]

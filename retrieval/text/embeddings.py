@@ -22,6 +22,7 @@ import importlib.util
 import os
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
@@ -100,37 +101,39 @@ class Embedder:
         sentence). The one difference from tokenizing whole texts: a run of several
         spaces adds no extra "▁" token.
         """
+        flat, lengths = self._flat_token_ids(texts)
+        bounds = np.concatenate(([0], np.cumsum(lengths))).tolist()
+        return [flat[bounds[i] : bounds[i + 1]] for i in range(len(texts))]
+
+    def _flat_token_ids(self, texts: Sequence[str]) -> tuple[list[int], list[int]]:
+        """``token_ids`` concatenated, with each text's number of tokens."""
         cache = self._word_tokens
         if len(cache) > _WORD_CACHE_SIZE:
             cache.clear()  # bounded memory: refills with the words in use
         split = [text.split() for text in texts]
-        # Words not seen before are tokenized in one call (a call per word cost more than
-        # the tokenizing itself when a new document is read).
-        missing = list(dict.fromkeys(word for words in split for word in words if word not in cache))
-        new = {}
-        if missing:
+        words = list(chain.from_iterable(split))
+        found = list(map(cache.get, words))
+        if None in found:
+            # Words not seen before are tokenized in one call (a call per word cost more
+            # than the tokenizing itself when a new document is read).
+            missing = list(dict.fromkeys(word for word, ids in zip(words, found, strict=True) if ids is None))
             encodings = self.tokenizer.encode_batch(missing, add_special_tokens=False)
             new = {word: encoding.ids for word, encoding in zip(missing, encodings, strict=True)}
             cache.update(new)
-        found = []
-        for words in split:
-            ids: list[int] = []
-            for word in words:
-                word_ids = cache.get(word) or new.get(word)
-                if word_ids is None:  # cleared meanwhile by another thread
-                    word_ids = self.tokenizer.encode(word, add_special_tokens=False).ids
-                ids.extend(word_ids)
-            found.append(ids)
-        return found
+            found = [new[word] if ids is None else ids for word, ids in zip(words, found, strict=True)]
+        per_word = np.fromiter(map(len, found), dtype=np.int64, count=len(found))
+        word_ends = np.cumsum([len(words) for words in split], dtype=np.int64)
+        token_ends = np.concatenate(([0], np.cumsum(per_word)))[word_ends]
+        lengths = np.diff(token_ends, prepend=0).tolist()
+        return list(chain.from_iterable(found)), lengths
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One unit-length row per text (float32, shape (len(texts), 256)); a text with no
         tokens gets a zero row, so its similarity to anything is 0."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        ids = self.token_ids(texts)
-        lengths = np.fromiter((len(i) for i in ids), dtype=np.int64, count=len(ids))
-        flat = np.fromiter((t for i in ids for t in i), dtype=np.int64, count=int(lengths.sum()))
+        ids, lengths = self._flat_token_ids(texts)
+        flat = np.array(ids, dtype=np.int64)
         np.clip(flat, 0, len(self.vectors) - 1, out=flat)
         # Summing token rows is a sparse (texts × vocabulary) count matrix times the vectors:
         # several times faster than numpy's reduceat over gathered rows.
