@@ -228,7 +228,7 @@ def _soft_matches(reading: DocumentReading, question: QuestionView, matched: np.
     n = len(reading.word_starts) - 1
     best = np.zeros((len(question.word_vectors), n))
     if reading.vocabulary and n:
-        similarity = question.word_vectors @ reading.vocabulary_vectors(question.vectors_of).T
+        similarity = question.word_vectors @ question.vectors_of(reading.vocabulary).T
         per_word = similarity[:, reading.word_rows]
         starts = reading.word_starts[:-1]
         filled = starts < reading.word_starts[1:]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -85,18 +85,6 @@ class DocumentReading:
     def word_starts(self) -> np.ndarray:
         """Where each sentence's words begin in ``word_rows`` (+ the end)."""
         return self._words["word_starts"]  # type: ignore[return-value]
-
-    @cached_property
-    def _vocabulary_vectors(self) -> dict[object, np.ndarray]:
-        return {}
-
-    def vocabulary_vectors(self, vectors_of: Callable[[Sequence[str]], np.ndarray]) -> np.ndarray:
-        """``vectors_of(self.vocabulary)``, remembered per embedder (the same each time)."""
-        key = getattr(vectors_of, "__self__", vectors_of)
-        found = self._vocabulary_vectors.get(key)
-        if found is None:
-            found = self._vocabulary_vectors[key] = vectors_of(self.vocabulary)
-        return found
 
 
 def content_words(text: str) -> list[str]:
