@@ -252,6 +252,7 @@ _TOKEN_KINDS: dict[str, tuple[bool, ...]] = {}
 _TOKEN_KINDS_SIZE = 200_000
 _STATIC_COLUMNS = [i for i, kind in enumerate(_WORD_KINDS) if kind != "question_word"]
 _CAPITAL, _QUESTION_WORD = _WORD_KINDS.index("capital"), _WORD_KINDS.index("question_word")
+_CROSSED_COLUMNS = [_WORD_KINDS.index(kind) for kind in _CROSSED_WORD_KINDS]
 
 
 def _token_kinds(token: str) -> tuple[bool, ...]:
@@ -283,7 +284,7 @@ def word_features(text: str, words: Sequence[tuple[int, int]], question: Questio
         kinds[:, _STATIC_COLUMNS] = [known(token) or _token_kinds(token) for token in tokens]
         kinds[0, _CAPITAL] = 0.0  # a capital opening the sentence says nothing
         kinds[:, _QUESTION_WORD] = [question.is_question_word(token) for token in tokens]
-    in_question = np.flatnonzero(kinds[:, _WORD_KINDS.index("question_word")])
+    in_question = np.flatnonzero(kinds[:, _QUESTION_WORD])
     places = np.arange(n)
     if len(in_question):
         gaps = places[:, None] - in_question[None, :]
@@ -295,28 +296,20 @@ def word_features(text: str, words: Sequence[tuple[int, int]], question: Questio
     else:
         distance = left = right = np.full(n, 99)
         within_3 = within_8 = np.zeros(n)
-    crossed = np.zeros((n, len(QUESTION_KINDS) * len(_CROSSED_WORD_KINDS)))
-    block = QUESTION_KINDS.index(question.kind) * len(_CROSSED_WORD_KINDS)
-    crossed[:, block : block + len(_CROSSED_WORD_KINDS)] = kinds[
-        :, [_WORD_KINDS.index(k) for k in _CROSSED_WORD_KINDS]
-    ]
-    return np.hstack(
-        (
-            kinds,
-            np.column_stack(
-                (
-                    np.log1p(distance),
-                    np.log1p(np.minimum(left, 30)),
-                    np.log1p(np.minimum(right, 30)),
-                    within_3,
-                    within_8,
-                    places / max(n, 1),
-                    np.full(n, float(len(in_question) == 0)),
-                )
-            ),
-            crossed,
-        )
-    )
+    # Filled in place (one array, not stacked from parts): the columns of WORD_FEATURES.
+    features = np.zeros((n, len(WORD_FEATURES)))
+    k = len(_WORD_KINDS)
+    features[:, :k] = kinds
+    features[:, k] = np.log1p(distance)
+    features[:, k + 1] = np.log1p(np.minimum(left, 30))
+    features[:, k + 2] = np.log1p(np.minimum(right, 30))
+    features[:, k + 3] = within_3
+    features[:, k + 4] = within_8
+    features[:, k + 5] = places / max(n, 1)
+    features[:, k + 6] = float(len(in_question) == 0)
+    block = k + 7 + QUESTION_KINDS.index(question.kind) * len(_CROSSED_WORD_KINDS)
+    features[:, block : block + len(_CROSSED_WORD_KINDS)] = kinds[:, _CROSSED_COLUMNS]
+    return features
 
 
 def best_window(words: Sequence[tuple[int, int]], weights: np.ndarray, budget: int) -> tuple[int, int, float]:
