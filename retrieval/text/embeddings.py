@@ -151,14 +151,15 @@ class Embedder:
         if not words:
             return np.zeros((0, self.dimension), dtype=np.float32)
         cache = self._word_vectors
-        found = {word: cache.get(word) for word in dict.fromkeys(words)}
-        missing = [word for word, vector in found.items() if vector is None]
-        if missing:
+        rows = list(map(cache.get, words))
+        if any(row is None for row in rows):
+            missing = list(dict.fromkeys(word for word, row in zip(words, rows, strict=True) if row is None))
             if len(cache) + len(missing) > _WORD_VECTOR_CACHE_SIZE:
                 cache.clear()  # refills with the words in use
-            for word, vector in zip(missing, self.embed(missing), strict=True):
-                found[word] = cache[word] = vector
-        return np.stack([found[word] for word in words])  # type: ignore[misc]
+            new = dict(zip(missing, self.embed(missing), strict=True))
+            cache.update(new)
+            rows = [new[word] if row is None else row for word, row in zip(words, rows, strict=True)]
+        return np.array(rows)  # np.stack's checks cost more than the copying
 
     def similarity(self, text: str, others: Sequence[str]) -> np.ndarray:
         """Cosine similarity of ``text`` to each of ``others``."""
