@@ -126,21 +126,32 @@ def write_model_file(path: Path, arrays: Mapping[str, np.ndarray], metadata: Map
     path.parent.mkdir(parents=True, exist_ok=True)
     encoded = json.dumps(metadata, sort_keys=True).encode("utf-8")
     everything = {"metadata": np.frombuffer(encoded, dtype=np.uint8), **arrays}
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(everything):
-            buffer = io.BytesIO()
-            np.lib.format.write_array(buffer, np.ascontiguousarray(everything[name]), allow_pickle=False)
-            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, buffer.getvalue())
+    write_npz(path, {name: everything[name] for name in sorted(everything)})
     return path
 
 
-def read_model_file(path: Path) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    """The arrays and metadata written by ``write_model_file``."""
+def write_npz(path: Path, arrays: Mapping[str, np.ndarray]) -> None:
+    """Like ``np.savez_compressed``, in the order given, but byte-for-byte reproducible
+    (fixed zip timestamps)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, array in arrays.items():
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
+            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, buffer.getvalue())
+
+
+def read_model_file(
+    path: Path, *, kind: str | None = None, format_version: int | None = None
+) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+    """The arrays and metadata written by ``write_model_file``; with ``kind`` and
+    ``format_version``, a ValueError unless the file's metadata names both."""
     with np.load(path, allow_pickle=False) as archive:
         arrays = {name: archive[name] for name in archive.files if name != "metadata"}
         metadata = json.loads(archive["metadata"].tobytes().decode("utf-8"))
+    if kind is not None and (metadata.get("kind"), metadata.get("format_version")) != (kind, format_version):
+        raise ValueError(f"{path}: not a {kind} model this code can read (run `citebot train`)")
     return arrays, metadata
 
 

@@ -406,9 +406,7 @@ class QuoteModel:
 
     @classmethod
     def load(cls, path: Path) -> QuoteModel:
-        arrays, metadata = read_model_file(path)
-        if metadata.get("kind") != "quotes" or metadata.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{path}: not a quote model this code can read (run `citebot train`)")
+        arrays, metadata = read_model_file(path, kind="quotes", format_version=FORMAT_VERSION)
         return cls(
             LinearScorer.from_arrays("ranker", arrays, metadata),
             LinearScorer.from_arrays("locator", arrays, metadata),

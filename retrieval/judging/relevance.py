@@ -341,9 +341,7 @@ class RelevanceModel:
 
     @classmethod
     def load(cls, path: Path) -> RelevanceModel:
-        arrays, metadata = read_model_file(path)
-        if metadata.get("kind") != "relevance" or metadata.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{path}: not a relevance model this code can read (run `citebot train`)")
+        arrays, metadata = read_model_file(path, kind="relevance", format_version=FORMAT_VERSION)
         return cls(
             GateAndSelector.from_arrays("questions", arrays, metadata),
             GateAndSelector.from_arrays("claims", arrays, metadata),

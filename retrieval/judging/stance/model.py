@@ -25,10 +25,8 @@ first (F0.5 for each side); the model is then refitted on everything.
 
 from __future__ import annotations
 
-import io
 import json
 import random
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -37,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from retrieval.answer import Stance
+from retrieval.judging.linear import write_npz
 from retrieval.judging.stance import lexicon as lex
 from retrieval.judging.stance.data import connected_components
 from retrieval.judging.stance.features import DENSE_FEATURE_NAMES, FeatureExtractor
@@ -365,7 +364,7 @@ class StanceModel:
         for name, scorer in (("sentence", self.sentence_), ("document", self.document_)):
             for part in ("mean", "scale", "coef", "intercept"):
                 arrays[f"{name}_{part}"] = getattr(scorer, part).astype(np.float32)
-        _write_npz(path, arrays)
+        write_npz(path, arrays)
         return path
 
     @classmethod
@@ -471,17 +470,6 @@ def _eligible(dense: np.ndarray, short: bool) -> np.ndarray:
     states = holds_predicate & (dense[:, _QUESTION] == 0)
     denial = dense[:, _DENIAL_WORDS].max(axis=1) > 0
     return np.column_stack([states, states & denial])
-
-
-def _write_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Like ``np.savez_compressed`` but byte-for-byte reproducible (fixed zip timestamps)."""
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, array in arrays.items():
-            buffer = io.BytesIO()
-            np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
-            info = zipfile.ZipInfo(name + ".npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, buffer.getvalue())
 
 
 def shipped_embedder() -> Embedder | None:
