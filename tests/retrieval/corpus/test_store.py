@@ -146,6 +146,14 @@ def test_an_interrupted_update_is_never_used(tmp_path: Path, monkeypatch: pytest
     assert engine.ask("What does the snowy owl hunt?").sources[0].id == "owls.md"
 
 
+def _flip_a_text_byte(cache: Path) -> None:
+    """Damage the stored text of the saved index's one segment."""
+    (texts,) = _folder(cache).glob("segment-*/texts.bin")
+    data = bytearray(texts.read_bytes())
+    data[10] ^= 0xFF
+    texts.write_bytes(bytes(data))
+
+
 @pytest.mark.parametrize("damage", ["flip a text byte", "shift passage offsets", "truncate an array"])
 def test_a_damaged_saved_index_is_rebuilt_and_quotes_stay_verbatim(tmp_path: Path, damage: str) -> None:
     """Any change to a saved file fails its checksum: rebuilt with a warning, quotes exact."""
@@ -153,10 +161,7 @@ def test_a_damaged_saved_index_is_rebuilt_and_quotes_stay_verbatim(tmp_path: Pat
     _open(corpus, cache)
     generation = _generation(cache)
     if damage == "flip a text byte":
-        (texts,) = _folder(cache).glob("segment-*/texts.bin")
-        data = bytearray(texts.read_bytes())
-        data[10] ^= 0xFF
-        texts.write_bytes(bytes(data))
+        _flip_a_text_byte(cache)
     elif damage == "shift passage offsets":
         starts = np.load(generation / "index" / "passage_start.npy")
         np.save(generation / "index" / "passage_start.npy", starts + 3)
@@ -179,10 +184,7 @@ def test_an_update_never_builds_on_a_damaged_part_of_the_saved_index(tmp_path: P
     _open(corpus, cache)
     generation = _generation(cache)
     if damage == "flip a text byte":
-        (texts,) = _folder(cache).glob("segment-*/texts.bin")
-        data = bytearray(texts.read_bytes())
-        data[10] ^= 0xFF
-        texts.write_bytes(bytes(data))
+        _flip_a_text_byte(cache)
     elif damage == "flip a record":
         locals_ = np.load(generation / "record_local.npy")
         np.save(generation / "record_local.npy", locals_[::-1].copy())
