@@ -175,6 +175,7 @@ _QUANTIFIERS = frozenset(
 )
 # Verbs (base form) that are rarely nouns: they tell the verb from a compound noun's head
 # ("the Nth Room case inspire") and a statement from a keyword query.
+_OBJECT_PRONOUNS = frozenset({"me", "you", "him", "her", "us", "them", "it"})
 _KNOWN_VERBS = frozenset(
     {
         "inspire",
@@ -385,6 +386,8 @@ def _subject_end_for_verb(words: list[str]) -> int:
         if bare_name:
             return index  # "Did Nth Room inspire", "Did Lee Chung-hyun direct"
         following = words[index + 1]
+        if _word(following) in _OBJECT_PRONOUNS:
+            return index  # "Does tea help you sleep": a pronoun is the verb's object, no noun
         if (
             following[:1].islower()
             and _word(following) not in _DETERMINERS | _PREPOSITIONS | _SPLIT_ADVERBS

@@ -100,11 +100,14 @@ def test_shouted_acronym_is_not_a_question_word() -> None:
         ("Did the real story of Ok-ju inspire the film?", "The real story of Ok-ju did inspire the film"),
         ("Did the events really happen?", "The events really did happen"),
         ("Did Jun Jong-seo star in Ballerina?", "Jun Jong-seo did star in Ballerina"),
+        ("Does tea help you sleep?", "Tea does help you sleep"),
+        ("Does the film's ending leave them hopeful?", "The film's ending does leave them hopeful"),
     ],
 )
 def test_do_support_finds_the_verb_after_a_many_word_subject(question: str, expected: str) -> None:
     """The verb follows the whole subject, lower-case words included ("real events", "the
-    Nth Room case"); "Didn't X …?" asks whether X did, so the claim is positive."""
+    Nth Room case"), and comes before an object pronoun ("help you"); "Didn't X …?" asks
+    whether X did, so the claim is positive."""
     claim = extract_claim(question)
     assert (claim.text, claim.kind) == (expected, "yes_no")
 
